@@ -1,0 +1,175 @@
+//! `cargo xtask`: the developer commands of Pocket Loans (run the platform, run the tests, manage
+//! the local database, refresh the offline query cache, run the benchmarks).
+
+mod dev;
+mod postgres;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+const HELP: &str = "\
+cargo xtask <command>
+
+  dev                 set up the local database, migrate, seed the demo data, print a summary
+  test [ARGS]         run every test (extra ARGS go to `cargo test`)
+  db start|stop|url|psql|reset|destroy
+                      manage the project's private PostgreSQL cluster
+  prepare [--check]   refresh (or check) the committed .sqlx offline query cache
+  bench               run the benchmarks and print their numbers
+
+Without DATABASE_URL the commands run a private PostgreSQL cluster in .local/postgres
+(installing Debian's postgresql package first when it is missing). With DATABASE_URL set,
+that server is used; it must allow creating databases.";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (command, rest) = match args.split_first() {
+        Some((c, rest)) => (c.as_str(), rest),
+        None => {
+            println!("{HELP}");
+            return Ok(());
+        }
+    };
+    match command {
+        "dev" => dev::run(rest),
+        "test" => test(rest),
+        "db" => db(rest),
+        "prepare" => prepare(rest),
+        "bench" => bench(rest),
+        "help" | "--help" | "-h" => {
+            println!("{HELP}");
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`\n\n{HELP}"),
+    }
+}
+
+/// Runs every test of the workspace against a real PostgreSQL.
+fn test(args: &[String]) -> Result<()> {
+    let server = postgres::ensure()?;
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace"]).args(args).env("DATABASE_URL", server.admin_url());
+    run(&mut cmd)
+}
+
+fn db(args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        Some("start") | None => {
+            let server = postgres::ensure()?;
+            println!("{}", server.url_for(dev::DATABASE));
+            Ok(())
+        }
+        Some("url") => {
+            let server = postgres::ensure()?;
+            println!("{}", server.url_for(args.get(1).map_or(dev::DATABASE, String::as_str)));
+            Ok(())
+        }
+        Some("psql") => {
+            let server = postgres::ensure()?;
+            let mut cmd = Command::new("psql");
+            cmd.arg(server.url_for(dev::DATABASE)).args(&args[1..]);
+            run(&mut cmd)
+        }
+        Some("reset") => dev::reset(),
+        Some("stop") => postgres::stop(),
+        Some("destroy") => postgres::destroy(),
+        Some(other) => bail!("unknown db command `{other}`\n\n{HELP}"),
+    }
+}
+
+/// Regenerates the `.sqlx` offline cache from a freshly migrated database, or checks that the
+/// committed cache matches the queries (`--check`).
+fn prepare(args: &[String]) -> Result<()> {
+    let check = args.iter().any(|a| a == "--check");
+    let server = postgres::ensure()?;
+    let scratch = "pocket_prepare";
+    dev::recreate_database(&server, scratch)?;
+    let url = server.url_for(scratch);
+    dev::migrate(&url)?;
+
+    let root = project_root();
+    let out = root.join("target-sqlx-prepare");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)?;
+    }
+    std::fs::create_dir_all(&out)?;
+    // The macros only write query data when they expand, so the crate with queries is rebuilt:
+    // a fresh modification time on its root file is enough for cargo.
+    let lib = root.join("crates/store/src/lib.rs");
+    std::fs::File::options()
+        .append(true)
+        .open(&lib)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+        .with_context(|| format!("touching {}", lib.display()))?;
+    run(cargo()
+        .args(["check", "-p", "pocket-store", "--all-targets"])
+        .env("SQLX_OFFLINE", "false")
+        .env("SQLX_OFFLINE_DIR", &out)
+        .env("DATABASE_URL", &url))?;
+    let committed = root.join(".sqlx");
+    let result = if check {
+        let same = dir_files(&committed)? == dir_files(&out)?;
+        std::fs::remove_dir_all(&out)?;
+        if !same {
+            bail!(".sqlx is out of date with the queries: run `cargo xtask prepare` and commit it");
+        }
+        println!(".sqlx matches the queries");
+        Ok(())
+    } else {
+        if committed.exists() {
+            std::fs::remove_dir_all(&committed)?;
+        }
+        std::fs::rename(&out, &committed)?;
+        println!("wrote {}", committed.display());
+        Ok(())
+    };
+    dev::drop_database(&server, scratch)?;
+    result
+}
+
+/// The files of a folder with their contents, sorted, for comparing two caches.
+fn dir_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    if dir.exists() {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            files.push((
+                entry.file_name().to_string_lossy().into_owned(),
+                std::fs::read(entry.path())?,
+            ));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn bench(args: &[String]) -> Result<()> {
+    run(cargo().args(["bench", "-p", "pocket-domain", "--bench", "domain", "--"]).args(args))
+}
+
+/// The workspace root (the folder above xtask/).
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("BUG: xtask lives one folder below the workspace root")
+        .to_path_buf()
+}
+
+/// A `cargo` command run from the workspace root, with the same toolchain as this process.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(project_root());
+    cmd
+}
+
+/// Runs a command to completion, failing with its exit status.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let status =
+        cmd.status().with_context(|| format!("could not start {:?}", cmd.get_program()))?;
+    if !status.success() {
+        bail!("{:?} failed with {status}", cmd.get_program());
+    }
+    Ok(())
+}
