@@ -54,14 +54,14 @@ pub fn ensure() -> Result<Server> {
     {
         return Ok(Server { admin_url: url, private: false });
     }
-    let cluster = Cluster::locate()?;
+    let cluster = Cluster::locate(true)?;
     cluster.ensure_running()?;
     Ok(Server { admin_url: cluster.url("postgres")?, private: true })
 }
 
 /// Stops the private cluster if it runs.
 pub fn stop() -> Result<()> {
-    let cluster = Cluster::locate()?;
+    let cluster = Cluster::locate(false)?;
     if cluster.is_running()? {
         cluster.pg_ctl(&["stop", "-m", "fast", "-w"])?;
         println!("stopped the private PostgreSQL cluster in {}", cluster.root.display());
@@ -73,7 +73,7 @@ pub fn stop() -> Result<()> {
 
 /// Stops the private cluster and deletes all its data.
 pub fn destroy() -> Result<()> {
-    let cluster = Cluster::locate()?;
+    let cluster = Cluster::locate(false)?;
     if cluster.data.exists() && cluster.is_running()? {
         cluster.pg_ctl(&["stop", "-m", "immediate", "-w"])?;
     }
@@ -96,8 +96,12 @@ struct Cluster {
 }
 
 impl Cluster {
-    fn locate() -> Result<Cluster> {
-        let bin = find_bin_dir().or_else(|_| {
+    /// Finds the cluster's folder and PostgreSQL's programs, installing them if `install` says so.
+    fn locate(install: bool) -> Result<Cluster> {
+        let bin = find_bin_dir().or_else(|e| {
+            if !install {
+                return Err(e);
+            }
             install_postgresql()?;
             find_bin_dir()
         })?;
