@@ -1464,39 +1464,16 @@ impl Seeder {
             // pay-out); the ledger accrues them whether or not the debit succeeds.
             let period = &schedule.quote.periods[k];
             let why = format!("instalment {} of {}", instalment.number, ctx.reference);
-            self.post(
-                conn,
-                ctx.loan_id,
-                PostingKind::Interest,
-                period.interest.cents(),
-                due,
-                Some(instalment_id),
-                None,
-                &why,
-            )
-            .await?;
-            self.post(
-                conn,
-                ctx.loan_id,
-                PostingKind::ServiceFee,
-                period.service_fee.cents(),
-                due,
-                Some(instalment_id),
-                None,
-                &why,
-            )
-            .await?;
-            self.post(
-                conn,
-                ctx.loan_id,
-                PostingKind::Vat,
-                period.vat_on_service_fee.cents(),
-                due,
-                Some(instalment_id),
-                None,
-                &why,
-            )
-            .await?;
+            let charges = [
+                (PostingKind::Interest, period.interest),
+                (PostingKind::ServiceFee, period.service_fee),
+                (PostingKind::Vat, period.vat_on_service_fee),
+            ];
+            for (kind, amount) in charges {
+                let cents = amount.cents();
+                self.post(conn, ctx.loan_id, kind, cents, due, Some(instalment_id), None, &why)
+                    .await?;
+            }
 
             let mut attempt = 1;
             let mut action_date = due;
