@@ -185,3 +185,107 @@ pub async fn for_applicant(
     .fetch_all(conn)
     .await?)
 }
+
+/// One message by its id.
+pub async fn get(conn: &mut PgConnection, notification_id: Uuid) -> Result<Notification> {
+    let row = sqlx::query_as!(
+        Notification,
+        r#"select notification_id, applicant_id, channel as "channel: NotificationChannel", recipient,
+                  template_code, subject, body, status as "status: NotificationStatus", idempotency_key,
+                  provider_message_id, attempts, last_error
+           from notification where notification_id = $1"#,
+        notification_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    found(row, "notification")
+}
+
+/// Takes one message for sending (the worker's job for it holds the lease), counting an attempt.
+/// `None` when it was sent, delivered, failed or cancelled already, so a job that runs twice
+/// sends once. A message left `sending` by a worker that died is taken again.
+pub async fn start_sending(
+    conn: &mut PgConnection,
+    notification_id: Uuid,
+) -> Result<Option<Notification>> {
+    Ok(sqlx::query_as!(
+        Notification,
+        r#"update notification set status = 'sending', attempts = attempts + 1
+           where notification_id = $1 and status in ('pending', 'sending')
+           returning notification_id, applicant_id, channel as "channel: NotificationChannel",
+                     recipient, template_code, subject, body,
+                     status as "status: NotificationStatus", idempotency_key,
+                     provider_message_id, attempts, last_error"#,
+        notification_id
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Cancels a message that must not be sent (the applicant may not be contacted), with the reason.
+pub async fn cancel(conn: &mut PgConnection, notification_id: Uuid, reason: &str) -> Result<()> {
+    let done = sqlx::query!(
+        r#"update notification set status = 'cancelled', last_error = $2
+           where notification_id = $1 and status in ('pending', 'sending')"#,
+        notification_id,
+        reason
+    )
+    .execute(conn)
+    .await?;
+    found((done.rows_affected() == 1).then_some(()), "notification")
+}
+
+/// A failed delivery reported by the provider after it accepted the message.
+pub async fn mark_undelivered(
+    conn: &mut PgConnection,
+    provider_message_id: &str,
+    error: &str,
+) -> Result<bool> {
+    let done = sqlx::query!(
+        r#"update notification set status = 'failed', last_error = $2
+           where provider_message_id = $1 and status in ('sent', 'delivered', 'failed')"#,
+        provider_message_id,
+        error
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Whether an applicant may be contacted at all, and whether only legally required messages may
+/// reach them (migration 20261125000007).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactPreferences {
+    pub do_not_contact: bool,
+    pub notifications_opted_out: bool,
+}
+
+pub async fn contact_preferences(
+    conn: &mut PgConnection,
+    applicant_id: Uuid,
+) -> Result<ContactPreferences> {
+    let row = sqlx::query_as!(
+        ContactPreferences,
+        r#"select do_not_contact, notifications_opted_out from applicant where applicant_id = $1"#,
+        applicant_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    found(row, "applicant")
+}
+
+/// Records the applicant's choice about messages the law does not require.
+pub async fn set_opted_out(
+    conn: &mut PgConnection,
+    applicant_id: Uuid,
+    opted_out: bool,
+) -> Result<()> {
+    let done = sqlx::query!(
+        "update applicant set notifications_opted_out = $2 where applicant_id = $1",
+        applicant_id,
+        opted_out
+    )
+    .execute(conn)
+    .await?;
+    found((done.rows_affected() == 1).then_some(()), "applicant")
+}
