@@ -1,0 +1,100 @@
+//! The server's settings, read from the environment (the same names in development, CI and on
+//! Kubernetes, where they come from a ConfigMap and Secrets). Secrets never print: `Debug` shows
+//! whether they are set, not what they are.
+
+use std::fmt;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use pocket_providers::clickatell::{self, ApiKey, CallbackSecret, ClickatellConfig};
+use pocket_providers::ses::{SesConfig, SesCredentials};
+use pocket_providers::telemetry::SentrySettings;
+
+/// Everything the worker needs.
+#[derive(Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: the worker's own login (a member of `pocket_worker`).
+    pub database_url: String,
+    /// `POCKET_WORKER_CONCURRENCY`, default 8: jobs run at once by one process.
+    pub concurrency: usize,
+    /// `POCKET_HTTP_ADDR`, default `0.0.0.0:8080`: health probes and provider webhooks.
+    pub http_addr: String,
+    /// `CLICKATELL_URL` (default the real service), `CLICKATELL_API_KEY`.
+    pub clickatell: ClickatellConfig,
+    /// `CLICKATELL_CALLBACK_SECRET`: the path secret of the status webhook (clickatell.md: the
+    /// endpoint must authenticate the callback).
+    pub callback_secret: CallbackSecret,
+    /// `SES_REGION` (default af-south-1), `SES_ENDPOINT_URL` (a test peer), credentials from the
+    /// AWS default chain or `SES_ACCESS_KEY_ID` with `SES_SECRET_ACCESS_KEY`.
+    pub ses: SesConfig,
+    /// `EMAIL_FROM`: the verified sender address.
+    pub email_from: String,
+    /// `SENTRY_DSN`, `SENTRY_ENVIRONMENT`, `SENTRY_RELEASE`.
+    pub sentry: SentrySettings,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &"[set]")
+            .field("concurrency", &self.concurrency)
+            .field("http_addr", &self.http_addr)
+            .field("clickatell", &self.clickatell)
+            .field("callback_secret", &self.callback_secret)
+            .field("ses", &self.ses)
+            .field("email_from", &self.email_from)
+            .field("sentry", &self.sentry.dsn.as_ref().map(|_| "[set]"))
+            .finish()
+    }
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Settings> {
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `var`, so tests can supply their own environment.
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Settings> {
+        let get = |name: &str| var(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let required =
+            |name: &str| get(name).with_context(|| format!("{name} is not set (see README.md)"));
+        let concurrency = match get("POCKET_WORKER_CONCURRENCY") {
+            Some(v) => v.parse().context("POCKET_WORKER_CONCURRENCY is not a number")?,
+            None => 8,
+        };
+        if concurrency == 0 {
+            bail!("POCKET_WORKER_CONCURRENCY must be at least 1");
+        }
+        let clickatell_url =
+            get("CLICKATELL_URL").unwrap_or_else(|| clickatell::PRODUCTION_ENDPOINT.to_string());
+        let mut clickatell =
+            ClickatellConfig::new(clickatell_url, ApiKey::new(required("CLICKATELL_API_KEY")?));
+        clickatell.timeout = Duration::from_secs(30);
+        let mut ses = SesConfig::default();
+        if let Some(region) = get("SES_REGION") {
+            ses.region = region;
+        }
+        ses.endpoint_url = get("SES_ENDPOINT_URL");
+        if let (Some(access_key_id), Some(secret_access_key)) =
+            (get("SES_ACCESS_KEY_ID"), get("SES_SECRET_ACCESS_KEY"))
+        {
+            ses.credentials = SesCredentials::Static { access_key_id, secret_access_key };
+        }
+        Ok(Settings {
+            database_url: required("DATABASE_URL")?,
+            concurrency,
+            http_addr: get("POCKET_HTTP_ADDR").unwrap_or_else(|| "0.0.0.0:8080".to_string()),
+            clickatell,
+            callback_secret: CallbackSecret::new(required("CLICKATELL_CALLBACK_SECRET")?),
+            ses,
+            email_from: required("EMAIL_FROM")?,
+            sentry: SentrySettings {
+                dsn: get("SENTRY_DSN"),
+                environment: get("SENTRY_ENVIRONMENT"),
+                release: get("SENTRY_RELEASE")
+                    .or_else(|| Some(format!("pocket@{}", env!("CARGO_PKG_VERSION")))),
+            },
+        })
+    }
+}

@@ -1,0 +1,109 @@
+//! A worker process started in the test, aimed at the simulators by URL, on a fresh database.
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use pocket_domain::Msisdn;
+use pocket_portal::settings::Settings;
+use pocket_sandbox::ClickatellSimulator;
+use pocket_sandbox::clickatell::ClickatellConfig as SimConfig;
+use pocket_store::applicants::{self, Profile};
+use sqlx::PgPool;
+use sqlx::postgres::PgConnectOptions;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+pub const SECRET: &str = "webhook-secret-for-tests";
+
+/// A running worker with its simulator.
+pub struct App {
+    pub addr: SocketAddr,
+    pub sms: ClickatellSimulator,
+    pub shutdown: CancellationToken,
+    pub task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl App {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Stops the worker as SIGTERM would and waits for it.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.task.await.expect("the worker task does not panic")
+    }
+}
+
+/// The URL of the test's own database (the pool's), for the worker's settings.
+async fn database_url(pool: &PgPool) -> String {
+    let name: String =
+        sqlx::query_scalar("select current_database()").fetch_one(pool).await.expect("db name");
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL is set for the tests");
+    PgConnectOptions::from_str(&base).expect("DATABASE_URL parses");
+    let (head, tail) = base.rsplit_once('/').expect("DATABASE_URL names a database");
+    let query = tail.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    format!("{head}/{name}{query}")
+}
+
+pub async fn spawn_app(pool: &PgPool) -> App {
+    let sms = ClickatellSimulator::start(SimConfig::default()).await.expect("simulator starts");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let addr = listener.local_addr().expect("address");
+    sms.set_callback_url(Some(format!("http://{addr}/webhooks/clickatell/{SECRET}")));
+    let env = [
+        ("DATABASE_URL", database_url(pool).await),
+        ("POCKET_WORKER_CONCURRENCY", "4".to_string()),
+        ("CLICKATELL_URL", sms.url()),
+        ("CLICKATELL_API_KEY", sms.api_key()),
+        ("CLICKATELL_CALLBACK_SECRET", SECRET.to_string()),
+        // No email is sent in these tests; the SES client is aimed at a closed port so that an
+        // attempt would fail loudly instead of reaching anything real.
+        ("SES_ENDPOINT_URL", "http://127.0.0.1:9".to_string()),
+        ("SES_ACCESS_KEY_ID", "test".to_string()),
+        ("SES_SECRET_ACCESS_KEY", "test".to_string()),
+        ("EMAIL_FROM", "loans@pocketloans.example.co.za".to_string()),
+    ];
+    let settings =
+        Settings::from_lookup(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
+            .expect("settings");
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(pocket_portal::worker::serve(settings, listener, shutdown.clone()));
+    App { addr, sms, shutdown, task }
+}
+
+/// An applicant with a mobile number and no email address.
+pub async fn applicant(pool: &PgPool, mobile: &str) -> (Uuid, Msisdn) {
+    let msisdn = Msisdn::parse(mobile).expect("a valid mobile number");
+    let mut conn = pool.acquire().await.expect("connection");
+    let profile = Profile { first_names: Some("Thandi".into()), ..Profile::default() };
+    let id = applicants::create(&mut conn, &msisdn, &profile).await.expect("applicant");
+    (id, msisdn)
+}
+
+/// Waits (up to 20 s, checking every 50 ms) until `check` holds.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while tokio::time::Instant::now() < deadline {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+pub async fn notification_status(pool: &PgPool, id: Uuid) -> String {
+    sqlx::query_scalar("select status from notification where notification_id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("notification")
+}
