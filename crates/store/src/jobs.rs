@@ -125,6 +125,44 @@ pub async fn claim(
     .await?)
 }
 
+/// Like [`claim`], but only jobs of the given kinds: a worker claims what it can run, so during a
+/// rolling update a job of a kind only the new version knows waits for a new replica instead of
+/// failing on an old one.
+pub async fn claim_kinds(
+    conn: &mut PgConnection,
+    worker: &str,
+    kinds: &[String],
+    limit: i64,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> Result<Vec<Job>> {
+    let locked_until = now + lease;
+    Ok(sqlx::query_as!(
+        Job,
+        r#"with ready as (
+               select job_id from job
+               where ((status = 'queued' and run_at <= $1)
+                      or (status = 'running' and locked_until <= $1))
+                 and attempts < max_attempts
+                 and kind = any($5)
+               order by run_at, job_id
+               limit $2
+               for update skip locked)
+           update job j
+           set status = 'running', attempts = j.attempts + 1, locked_until = $3, locked_by = $4
+           from ready where j.job_id = ready.job_id
+           returning j.job_id, j.kind, j.payload, j.status as "status: JobStatus", j.run_at, j.attempts,
+                     j.max_attempts, j.locked_until, j.locked_by, j.idempotency_key, j.last_error"#,
+        now,
+        limit,
+        locked_until,
+        worker,
+        kinds
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Marks a job done; only the worker holding the lease may.
 pub async fn complete(
     conn: &mut PgConnection,

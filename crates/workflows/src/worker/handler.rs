@@ -145,6 +145,13 @@ impl Handlers {
         self
     }
 
+    /// The kinds with a handler, which are the kinds this worker claims.
+    pub fn kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = self.by_kind.keys().cloned().collect();
+        kinds.sort_unstable();
+        kinds
+    }
+
     pub fn get(&self, kind: &str) -> Option<&Arc<dyn JobHandler>> {
         self.by_kind.get(kind)
     }

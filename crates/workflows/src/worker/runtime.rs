@@ -275,7 +275,9 @@ async fn claim_and_spawn(
     let claimed: Result<Vec<Job>> = async {
         let mut conn = shared.pool.acquire().await?;
         let limit = i64::try_from(permits.len()).expect("BUG: concurrency fits in i64");
-        jobs::claim(&mut conn, &config.worker_id, limit, config.lease, now).await
+        // Only kinds this worker can run (a replica of another version may know others).
+        let kinds = shared.handlers.kinds();
+        jobs::claim_kinds(&mut conn, &config.worker_id, &kinds, limit, config.lease, now).await
     }
     .await;
     let claimed = match claimed {
@@ -329,8 +331,8 @@ async fn run_job(
     let handler = shared.handlers.get(&job.kind).cloned();
     let work = async {
         let Some(handler) = handler else {
-            // A replica of another version may know this kind; backing off lets it, and the job
-            // dies visibly if none does.
+            // Claims are limited to known kinds, so this cannot happen; if it does, the job backs
+            // off and dies visibly rather than vanishing.
             return Err(JobError::retryable(format!("no handler for job kind {}", job.kind)));
         };
         AssertUnwindSafe(handler.run(&ctx, &job.payload))

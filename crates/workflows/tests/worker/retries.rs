@@ -136,16 +136,21 @@ async fn a_job_that_keeps_failing_is_dead_when_its_attempts_run_out(pool: PgPool
 }
 
 #[sqlx::test(migrator = "pocket_store::MIGRATOR")]
-async fn a_job_of_a_kind_nobody_handles_fails_visibly_instead_of_vanishing(pool: PgPool) {
+async fn a_job_of_a_kind_this_worker_cannot_run_waits_in_the_queue_for_one_that_can(pool: PgPool) {
     let clock = TestClock::new(common::start());
-    let job_id =
+    let unknown =
         enqueue(&pool, NewJob::now("test.unknown", serde_json::json!({}), common::start())).await;
-    let worker = Worker::new(pool.clone(), config("worker-a"), worker::Handlers::new(), clock);
+    let known =
+        enqueue(&pool, NewJob::now("test.known", serde_json::json!({}), common::start())).await;
+    let handlers = worker::Handlers::new()
+        .register("test.known", worker::handler_fn(|_ctx, _payload| async { Ok(()) }));
+    let worker = Worker::new(pool.clone(), config("worker-a"), handlers, clock);
     let health = worker.health();
     let (token, handle) = spawn(worker);
-    eventually("the attempt failed", || async { health.snapshot().failed == 1 }).await;
+    eventually("the known job ran", || async { health.snapshot().succeeded == 1 }).await;
     stop(token, handle).await;
-    let job = get(&pool, job_id).await;
-    assert_eq!(job.status, JobStatus::Queued);
-    assert_eq!(job.last_error.as_deref(), Some("no handler for job kind test.unknown"));
+    assert_eq!(get(&pool, known).await.status, JobStatus::Succeeded);
+    let waiting = get(&pool, unknown).await;
+    assert_eq!((waiting.status, waiting.attempts), (JobStatus::Queued, 0), "untouched");
+    assert_eq!(health.snapshot().failed, 0);
 }
