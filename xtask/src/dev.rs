@@ -1,6 +1,8 @@
 //! `cargo xtask dev`: the platform on one machine with demo data, and the database chores behind it.
 
 use anyhow::{Context, Result};
+use std::process::Command;
+
 use sqlx::migrate::Migrator;
 use sqlx::{Connection, PgConnection};
 
@@ -15,6 +17,7 @@ const DEMO_APPLICANTS: usize = 400;
 
 pub fn run(args: &[String]) -> Result<()> {
     let reseed = args.iter().any(|a| a == "--reseed");
+    let setup_only = args.iter().any(|a| a == "--setup-only");
     let server = postgres::ensure()?;
     if reseed {
         drop_dev_database(&server)?;
@@ -28,12 +31,160 @@ pub fn run(args: &[String]) -> Result<()> {
     let origin = if server.private { "private cluster" } else { "DATABASE_URL" };
     println!("  database   {} ({origin})", redact(&url));
     println!("  psql       cargo xtask db psql");
-    println!("  stop       cargo xtask db stop");
+    println!("  stop db    cargo xtask db stop");
     println!(
-        "The portal, the worker, the provider simulators and the desktop app are not part of this \
-         build yet; this command will start them as they arrive."
+        "  desktop    the back-office app is not part of this build yet; where there is a \
+         display, this command will open it"
     );
+    if setup_only {
+        return Ok(());
+    }
+    serve(&url)
+}
+
+/// The Clickatell simulator's API key (pocket_sandbox::clickatell::DEFAULT_API_KEY).
+const SANDBOX_CLICKATELL_KEY: &str = "sandbox-clickatell-key-3f9a7c21";
+/// The development worker's webhook secret; production takes its own from a Secret.
+const DEV_CALLBACK_SECRET: &str = "dev-callback-secret";
+/// The sender address of development email (verified in moto at start).
+const DEV_EMAIL_FROM: &str = "loans@pocketloans.example.co.za";
+
+/// Starts the provider simulators, the SES test peer and the worker, and keeps them running
+/// until Ctrl-C.
+fn serve(database_url: &str) -> Result<()> {
+    let netcash = port_or_free(8089)?;
+    let xds = port_or_free(8090)?;
+    let clickatell = port_or_free(8091)?;
+    let sentry = port_or_free(8092)?;
+    let worker = port_or_free(8080)?;
+    let ses = port_or_free(8093)?;
+    run_command(cargo().args([
+        "build",
+        "--quiet",
+        "-p",
+        "pocket-sandbox",
+        "-p",
+        "pocket-portal",
+        "--bins",
+    ]))?;
+    let mut children = Children::default();
+
+    // SES: moto, with the sender verified as SES requires.
+    let moto = crate::python::moto_server()?;
+    children.spawn(
+        "SES (moto)",
+        Command::new(&moto).args(["-H", "127.0.0.1", "-p", &ses.to_string()]),
+    )?;
+    wait_for_port(ses)?;
+    let python = moto.parent().expect("BUG: moto_server lives in the venv's bin").join("python");
+    run_command(Command::new(python).arg("-c").arg(format!(
+        "import boto3; boto3.client('sesv2', endpoint_url='http://127.0.0.1:{ses}', \
+         region_name='af-south-1', aws_access_key_id='dev', aws_secret_access_key='dev')\
+         .create_email_identity(EmailIdentity='{DEV_EMAIL_FROM}')"
+    )))
+    .context("verifying the development sender in moto")?;
+
+    let mut sandbox = cargo();
+    sandbox
+        .args(["run", "--quiet", "-p", "pocket-sandbox", "--bin", "pocket-sandbox"])
+        .env("POCKET_SANDBOX_PORT", netcash.to_string())
+        .env("POCKET_SANDBOX_XDS_PORT", xds.to_string())
+        .env("POCKET_SANDBOX_CLICKATELL_PORT", clickatell.to_string())
+        .env("POCKET_SANDBOX_SENTRY_PORT", sentry.to_string())
+        .env(
+            "POCKET_SANDBOX_CLICKATELL_CALLBACK",
+            format!("http://127.0.0.1:{worker}/webhooks/clickatell/{DEV_CALLBACK_SECRET}"),
+        );
+    children.spawn("simulators", &mut sandbox)?;
+    wait_for_port(clickatell)?;
+
+    let mut pocket = cargo();
+    pocket
+        .args(["run", "--quiet", "-p", "pocket-portal", "--bin", "pocket", "--", "worker"])
+        .env("DATABASE_URL", database_url)
+        .env("POCKET_HTTP_ADDR", format!("127.0.0.1:{worker}"))
+        .env("CLICKATELL_URL", format!("http://127.0.0.1:{clickatell}"))
+        .env("CLICKATELL_API_KEY", SANDBOX_CLICKATELL_KEY)
+        .env("CLICKATELL_CALLBACK_SECRET", DEV_CALLBACK_SECRET)
+        .env("SES_ENDPOINT_URL", format!("http://127.0.0.1:{ses}"))
+        .env("SES_ACCESS_KEY_ID", "dev")
+        .env("SES_SECRET_ACCESS_KEY", "dev")
+        .env("EMAIL_FROM", DEV_EMAIL_FROM)
+        .env("SENTRY_DSN", format!("http://0123456789abcdef0123456789abcdef@127.0.0.1:{sentry}/1"))
+        .env("SENTRY_ENVIRONMENT", "development");
+    children.spawn("worker", &mut pocket)?;
+    wait_for_port(worker)?;
+
+    println!();
+    println!("Running (Ctrl-C stops everything but the database):");
+    println!("  worker      http://127.0.0.1:{worker}/health/ready");
+    println!("  Netcash     http://127.0.0.1:{netcash}/NIWS/NIWS_NIF.svc?wsdl");
+    println!("  XDS         http://127.0.0.1:{xds}");
+    println!("  Clickatell  http://127.0.0.1:{clickatell}/v1/message");
+    println!("  Sentry sink http://127.0.0.1:{sentry}");
+    println!("  SES (moto)  http://127.0.0.1:{ses}/moto-api/");
+    runtime()?.block_on(async {
+        tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+        anyhow::Ok(())
+    })?;
+    drop(children);
+    println!("stopped; the database keeps running (cargo xtask db stop)");
     Ok(())
+}
+
+/// The processes `serve` started; dropping it stops them.
+#[derive(Default)]
+struct Children(Vec<(&'static str, std::process::Child)>);
+
+impl Children {
+    fn spawn(&mut self, name: &'static str, cmd: &mut Command) -> Result<()> {
+        let child = cmd.spawn().with_context(|| format!("starting the {name}"))?;
+        self.0.push((name, child));
+        Ok(())
+    }
+}
+
+impl Drop for Children {
+    /// Asks each process to stop (SIGTERM: the worker finishes or hands back its jobs), waits up
+    /// to ten seconds, then kills what is left.
+    fn drop(&mut self) {
+        for (_, child) in self.0.iter_mut().rev() {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        for (name, child) in self.0.iter_mut().rev() {
+            while matches!(child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            if matches!(child.try_wait(), Ok(None)) {
+                eprintln!("the {name} did not stop in time; killing it");
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+/// Waits up to two minutes for something to listen on a loopback port (a first build of a
+/// binary may take a while).
+fn wait_for_port(port: u16) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::time::Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    anyhow::bail!("nothing listens on port {port} after two minutes")
+}
+
+/// The usual port when it is free, so the URLs stay the same from day to day; another otherwise.
+fn port_or_free(preferred: u16) -> Result<u16> {
+    if std::net::TcpListener::bind(("127.0.0.1", preferred)).is_ok() {
+        return Ok(preferred);
+    }
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).context("finding a free port")?;
+    Ok(listener.local_addr()?.port())
 }
 
 /// Applies the migrations in migrations/ to the database at `url`. They are read at run time

@@ -3,6 +3,7 @@
 
 mod dev;
 mod postgres;
+mod python;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,7 +13,9 @@ use anyhow::{Context, Result, bail};
 const HELP: &str = "\
 cargo xtask <command>
 
-  dev                 set up the local database, migrate, seed the demo data, print a summary
+  dev [--reseed] [--setup-only]
+                      set up the local database, migrate, seed the demo data, print a
+                      summary, then run the provider simulators until Ctrl-C
   test [ARGS]         run every test (extra ARGS go to `cargo test`)
   db start|stop|url|psql|reset|destroy
                       manage the project's private PostgreSQL cluster
@@ -49,8 +52,13 @@ fn main() -> Result<()> {
 /// Runs every test of the workspace against a real PostgreSQL.
 fn test(args: &[String]) -> Result<()> {
     let server = postgres::ensure()?;
+    // The email client's tests start their own moto server from this path.
+    let moto = python::moto_server()?;
     let mut cmd = cargo();
-    cmd.args(["test", "--workspace"]).args(args).env("DATABASE_URL", server.admin_url());
+    cmd.args(["test", "--workspace"])
+        .args(args)
+        .env("DATABASE_URL", server.admin_url())
+        .env("POCKET_MOTO_SERVER", moto);
     run(&mut cmd)
 }
 

@@ -1,4 +1,4 @@
-//! `pocket-sandbox`: serves the Netcash NIWS simulator for development and demos.
+//! `pocket-sandbox`: serves every provider simulator for development and demos.
 //!
 //! `pocket-sandbox --port 8089` (or `POCKET_SANDBOX_PORT`); today is the system date unless
 //! `--today CCYY-MM-DD` (or `POCKET_SANDBOX_TODAY`) says otherwise.
