@@ -153,3 +153,52 @@ fn the_html_part_of_an_email_escapes_what_it_is_given() {
     assert!(html.contains("&lt;script&gt;") && html.contains("&amp; co"));
     assert!(html.contains("<title>A &lt;b&gt; subject</title>"));
 }
+
+#[sqlx::test(migrator = "pocket_store::MIGRATOR")]
+async fn every_sms_fits_one_gsm7_part_once_filled_in_with_realistic_values(pool: PgPool) {
+    use chrono::NaiveDate;
+    use pocket_domain::Money;
+    use pocket_providers::clickatell::{Encoding, sms_parts};
+
+    let (applicant, msisdn) = common::applicant(&pool, "0721234567").await;
+    let to = recipient(applicant, msisdn);
+    let link = "https://pocketloans.co.za/a/7Hk2Qp".to_string();
+    let reference = "PL-0001234".to_string();
+    let amount = Money::from_cents(800_000);
+    let date = NaiveDate::from_ymd_opt(2026, 12, 24).unwrap();
+    let messages = [
+        Message::OneTimePin { pin: "482913".into() },
+        received(&reference),
+        Message::PreApproved { reference: reference.clone(), amount, link: link.clone() },
+        Message::Referred { reference: reference.clone(), link: link.clone() },
+        Message::DocumentsRequested {
+            reference: reference.clone(),
+            documents: vec!["3 payslips".into(), "proof of address".into()],
+            link: link.clone(),
+        },
+        Message::Approved { reference: reference.clone(), amount },
+        Message::Declined {
+            reference: reference.clone(),
+            reasons: vec!["income below the minimum".into()],
+            link: link.clone(),
+        },
+        Message::PaidOut { reference: reference.clone(), amount, link: link.clone() },
+        Message::DebitTomorrow { reference: reference.clone(), amount, date },
+        Message::DebitFailed { reference: reference.clone(), amount, date },
+        Message::PaidUp { reference: reference.clone(), link: link.clone() },
+    ];
+    for (i, message) in messages.iter().enumerate() {
+        let ids = record(&pool, &to, message, &format!("gsm-{i}")).await;
+        assert_eq!(ids.len(), 1, "{message:?} has an SMS template");
+        let body: String =
+            sqlx::query_scalar("select body from notification where notification_id = $1")
+                .bind(ids[0])
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        let parts = sms_parts(&body);
+        // clickatell.md: one part is 160 GSM-7 characters; a longer text costs double.
+        assert_eq!((parts.encoding, parts.parts), (Encoding::Gsm7, 1), "{body:?}");
+        assert!(!body.contains("{{"), "{body:?}");
+    }
+}
