@@ -9,4 +9,5 @@ pub mod clickatell;
 pub mod netcash;
 pub mod ses;
 pub mod telemetry;
+mod transport;
 pub mod xds;

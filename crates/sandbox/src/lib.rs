@@ -8,6 +8,8 @@
 pub mod clickatell;
 pub mod netcash;
 pub mod sentry;
+mod server;
+mod soap;
 pub mod xds;
 
 pub use clickatell::ClickatellSimulator;

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::transport::TransportFailure;
+
 /// A Clickatell error code (clickatell.md, "Error codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
@@ -202,6 +204,15 @@ impl ClickatellError {
             ClickatellError::Refused { code, .. } => !code.is_retryable(),
             ClickatellError::Http { status } => (400..500).contains(status) && *status != 429,
             _ => false,
+        }
+    }
+}
+
+impl From<TransportFailure> for ClickatellError {
+    fn from(failure: TransportFailure) -> ClickatellError {
+        match failure {
+            TransportFailure::NotSent(message) => ClickatellError::NotSent(message),
+            TransportFailure::OutcomeUnknown(message) => ClickatellError::OutcomeUnknown(message),
         }
     }
 }

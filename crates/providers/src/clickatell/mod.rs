@@ -15,6 +15,7 @@ use std::time::Duration;
 use pocket_domain::Msisdn;
 
 use crate::backoff::Backoff;
+use crate::transport::TransportFailure;
 pub use error::{ClickatellError, ErrorCode};
 pub use parts::{Encoding, SmsParts, fits_one_gsm7_part, sms_parts};
 pub use wire::{
@@ -258,19 +259,7 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 
 /// Sorts a transport failure by whether the request can have reached Clickatell.
 fn transport_error(error: reqwest::Error) -> ClickatellError {
-    // A connect error (refused, DNS, TLS, connect timeout) means no byte of the request left.
-    if error.is_connect() || error.is_builder() {
-        ClickatellError::NotSent(error.to_string())
-    } else {
-        let mut message = error.to_string();
-        let mut source = std::error::Error::source(&error);
-        while let Some(cause) = source {
-            message.push_str(": ");
-            message.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        ClickatellError::OutcomeUnknown(message)
-    }
+    ClickatellError::from(TransportFailure::from(error))
 }
 
 impl SmsSender for ClickatellClient {

@@ -1,6 +1,8 @@
 //! What can go wrong talking to Netcash, in classes the caller must treat differently
 //! (netcash-niws.md, "Errors: two channels").
 
+use crate::transport::TransportFailure;
+
 /// An error from a Netcash call.
 #[derive(Debug, thiserror::Error)]
 pub enum NetcashError {
@@ -48,6 +50,15 @@ impl NetcashError {
     /// Whether the caller must reconcile with the provider before anything is sent again.
     pub fn needs_reconciliation(&self) -> bool {
         matches!(self, NetcashError::OutcomeUnknown(_))
+    }
+}
+
+impl From<TransportFailure> for NetcashError {
+    fn from(failure: TransportFailure) -> NetcashError {
+        match failure {
+            TransportFailure::NotSent(message) => NetcashError::NotSent(message),
+            TransportFailure::OutcomeUnknown(message) => NetcashError::OutcomeUnknown(message),
+        }
     }
 }
 

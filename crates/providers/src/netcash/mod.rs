@@ -16,6 +16,8 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
+use crate::transport::TransportFailure;
+
 pub use batch::{AccountReference, Batch, BatchError, DebitOrder, Instruction};
 pub use error::NetcashError;
 pub use report::{
@@ -207,56 +209,54 @@ impl NetcashClient {
         operation: &str,
         params: &[(&str, &str)],
     ) -> Result<String, NetcashError> {
-        let envelope = wire::request_envelope(operation, params);
-        let response = self
-            .http
-            .post(&self.config.endpoint)
-            .header("Content-Type", "text/xml; charset=utf-8")
-            // netcash-niws.md: `SOAPAction: "http://tempuri.org/INIWS_NIF/<Operation>"`, quoted.
-            .header("SOAPAction", format!("\"{}INIWS_NIF/{operation}\"", wire::TNS))
-            .body(envelope)
-            .send()
-            .await
-            .map_err(transport_error)?;
-        let status = response.status();
-        let body = response.bytes().await.map_err(transport_error)?;
-        let body = std::str::from_utf8(&body);
-        let answer = body
-            .map_err(|e| NetcashError::Malformed(e.to_string()))
-            .and_then(|b| wire::parse_answer(operation, b));
-        match answer {
-            // netcash-niws.md: protocol errors are SOAP faults with HTTP 500.
-            Ok(Answer::Fault { code, message }) => Err(NetcashError::Fault { code, message }),
-            Ok(Answer::Result(_)) | Err(_) if !status.is_success() => {
-                Err(NetcashError::Http { status: status.as_u16() })
-            }
-            Ok(Answer::Result(result)) => match error::business_error(&result) {
-                // netcash-niws.md: business errors are HTTP 200 with a code as the result.
-                Some(business) => Err(business),
-                None => Ok(result),
-            },
-            Err(malformed) => Err(malformed),
+        // netcash-niws.md: `SOAPAction: "http://tempuri.org/INIWS_NIF/<Operation>"`, quoted.
+        soap_call(&self.http, &self.config.endpoint, "INIWS_NIF", operation, params).await
+    }
+}
+
+/// Posts one operation of a NIWS service whose SOAP contract is `contract`, and returns its
+/// result string or the error it stands for. Every NIWS service answers in the same two
+/// channels, so the NIF client and the validation client read answers alike.
+async fn soap_call(
+    http: &reqwest::Client,
+    endpoint: &str,
+    contract: &str,
+    operation: &str,
+    params: &[(&str, &str)],
+) -> Result<String, NetcashError> {
+    let envelope = wire::request_envelope(operation, params);
+    let response = http
+        .post(endpoint)
+        .header("Content-Type", "text/xml; charset=utf-8")
+        // netcash-niws.md: SOAPAction quoted, `http://tempuri.org/<Contract>/<Operation>`.
+        .header("SOAPAction", format!("\"{}{contract}/{operation}\"", wire::TNS))
+        .body(envelope)
+        .send()
+        .await
+        .map_err(transport_error)?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(transport_error)?;
+    let answer = std::str::from_utf8(&body)
+        .map_err(|e| NetcashError::Malformed(e.to_string()))
+        .and_then(|b| wire::parse_answer(operation, b));
+    match answer {
+        // netcash-niws.md: protocol errors are SOAP faults with HTTP 500.
+        Ok(Answer::Fault { code, message }) => Err(NetcashError::Fault { code, message }),
+        Ok(Answer::Result(_)) | Err(_) if !status.is_success() => {
+            Err(NetcashError::Http { status: status.as_u16() })
         }
+        Ok(Answer::Result(result)) => match error::business_error(&result) {
+            // netcash-niws.md: business errors are HTTP 200 with a code as the result.
+            Some(business) => Err(business),
+            None => Ok(result),
+        },
+        Err(malformed) => Err(malformed),
     }
 }
 
 /// Sorts a transport failure by whether the request can have reached the provider.
 fn transport_error(error: reqwest::Error) -> NetcashError {
-    // A connect error (refused, DNS, TLS, connect timeout) means no byte of the request left.
-    if error.is_connect() || error.is_builder() {
-        NetcashError::NotSent(error.to_string())
-    } else {
-        // Timeouts and broken connections after the request went out: the provider may have
-        // acted (collections.md rule 2).
-        let mut message = error.to_string();
-        let mut source = std::error::Error::source(&error);
-        while let Some(cause) = source {
-            message.push_str(": ");
-            message.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        NetcashError::OutcomeUnknown(message)
-    }
+    NetcashError::from(TransportFailure::from(error))
 }
 
 fn ccyymmdd(date: NaiveDate) -> String {

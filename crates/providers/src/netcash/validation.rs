@@ -26,8 +26,7 @@ use std::time::Duration;
 
 use pocket_domain::{AccountType, BankAccount, BankAccountWarning, SaIdNumber};
 
-use super::wire::{self, Answer};
-use super::{NetcashError, ServiceKey, error, transport_error};
+use super::{NetcashError, ServiceKey};
 
 /// The real validation service's endpoint (netcash-niws.md, "Transport": sibling services).
 pub const PRODUCTION_VALIDATION_ENDPOINT: &str =
@@ -160,36 +159,10 @@ impl NetcashValidationClient {
         operation: &str,
         params: &[(&str, &str)],
     ) -> Result<String, NetcashError> {
-        let envelope = wire::request_envelope(operation, params);
-        let response = self
-            .http
-            .post(&self.config.endpoint)
-            .header("Content-Type", "text/xml; charset=utf-8")
-            // netcash-niws.md: SOAPAction quoted, `http://tempuri.org/<Contract>/<Operation>`;
-            // the contract `INIWS_Validation` is a guess (verify).
-            .header("SOAPAction", format!("\"{}INIWS_Validation/{operation}\"", wire::TNS))
-            .body(envelope)
-            .send()
+        // netcash-niws.md: the sibling services share the NIF service's transport; the
+        // contract `INIWS_Validation` is a guess (verify).
+        super::soap_call(&self.http, &self.config.endpoint, "INIWS_Validation", operation, params)
             .await
-            .map_err(transport_error)?;
-        let status = response.status();
-        let body = response.bytes().await.map_err(transport_error)?;
-        let answer = std::str::from_utf8(&body)
-            .map_err(|e| NetcashError::Malformed(e.to_string()))
-            .and_then(|b| wire::parse_answer(operation, b));
-        match answer {
-            // netcash-niws.md: protocol errors are SOAP faults with HTTP 500.
-            Ok(Answer::Fault { code, message }) => Err(NetcashError::Fault { code, message }),
-            Ok(Answer::Result(_)) | Err(_) if !status.is_success() => {
-                Err(NetcashError::Http { status: status.as_u16() })
-            }
-            Ok(Answer::Result(result)) => match error::business_error(&result) {
-                // netcash-niws.md: business errors are HTTP 200 with a code as the result.
-                Some(business) => Err(business),
-                None => Ok(result),
-            },
-            Err(malformed) => Err(malformed),
-        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! What can go wrong talking to XDS Connect, in the same classes as the debit-order provider's
 //! errors, so callers treat both alike (xds-connect.md; netcash-niws.md, "Errors: two channels").
 
+use crate::transport::TransportFailure;
+
 /// An error from an XDS Connect call.
 #[derive(Debug, thiserror::Error)]
 pub enum XdsError {
@@ -62,16 +64,14 @@ pub(crate) fn malformed(why: impl std::fmt::Display) -> XdsError {
 
 /// Sorts a transport failure by whether the request can have reached the bureau.
 pub(crate) fn transport_error(error: reqwest::Error) -> XdsError {
-    // A connect error (refused, DNS, TLS, connect timeout) means no byte of the request left.
-    if error.is_connect() || error.is_builder() {
-        return XdsError::NotSent(error.to_string());
+    XdsError::from(TransportFailure::from(error))
+}
+
+impl From<TransportFailure> for XdsError {
+    fn from(failure: TransportFailure) -> XdsError {
+        match failure {
+            TransportFailure::NotSent(message) => XdsError::NotSent(message),
+            TransportFailure::OutcomeUnknown(message) => XdsError::OutcomeUnknown(message),
+        }
     }
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    XdsError::OutcomeUnknown(message)
 }

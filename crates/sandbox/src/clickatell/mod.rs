@@ -5,21 +5,19 @@
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+
+use crate::server::{self, Injected, InjectedFault, KillSwitch, SimServer};
 
 /// The API key the simulator accepts unless configured otherwise.
 pub const DEFAULT_API_KEY: &str = "sandbox-clickatell-key-3f9a7c21";
@@ -73,6 +71,20 @@ pub enum Fault {
     /// Answer with this error code for the whole request (HTTP 429 for 43, 401 for 1, 503 for
     /// 18 and 19, 400 otherwise).
     ErrorCode(u16),
+}
+
+impl InjectedFault for Fault {
+    type Error = u16;
+
+    fn injected(&self) -> Injected<'_, u16> {
+        match self {
+            Fault::Latency(d) => Injected::Latency(*d),
+            Fault::DropConnection => Injected::DropConnection,
+            Fault::ServerErrorPage => Injected::ServerErrorPage,
+            Fault::MalformedJson => Injected::Malformed,
+            Fault::ErrorCode(code) => Injected::Error(code),
+        }
+    }
 }
 
 /// A message the simulator accepted.
@@ -130,31 +142,14 @@ struct SimState {
     now_millis: i64,
 }
 
-#[derive(Debug)]
-struct Shared {
-    state: Mutex<SimState>,
-    url: String,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, SimState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
+type Shared = server::Shared<SimState>;
 
 /// A running simulator; dropping it stops accepting connections.
 #[derive(Debug)]
 pub struct ClickatellSimulator {
     shared: Arc<Shared>,
-    addr: SocketAddr,
-    accept: JoinHandle<()>,
+    server: SimServer,
     http: reqwest::Client,
-}
-
-impl Drop for ClickatellSimulator {
-    fn drop(&mut self) {
-        self.accept.abort();
-    }
 }
 
 /// Why a status callback could not be delivered.
@@ -169,10 +164,6 @@ impl std::fmt::Display for CallbackError {
 
 impl std::error::Error for CallbackError {}
 
-/// Lets a handler close its own connection without answering.
-#[derive(Clone)]
-struct KillSwitch(Arc<Mutex<Option<oneshot::Sender<()>>>>);
-
 impl ClickatellSimulator {
     /// Starts the simulator on `127.0.0.1` and an ephemeral port.
     pub async fn start(config: ClickatellConfig) -> std::io::Result<ClickatellSimulator> {
@@ -186,8 +177,8 @@ impl ClickatellSimulator {
     ) -> std::io::Result<ClickatellSimulator> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            state: Mutex::new(SimState {
+        let shared = Arc::new(Shared::new(
+            SimState {
                 config,
                 messages: Vec::new(),
                 faults: Vec::new(),
@@ -196,19 +187,19 @@ impl ClickatellSimulator {
                 sequence: 0,
                 // 2026-01-01T00:00:00Z; advances a second with every status change.
                 now_millis: 1_767_225_600_000,
-            }),
-            url: format!("http://{addr}"),
-        });
+            },
+            format!("http://{addr}"),
+        ));
         let router = Router::new()
             .route("/v1/message", post(send_messages))
             .route("/v1/message/{id}", get(message_status))
             .with_state(Arc::clone(&shared));
-        let accept = tokio::spawn(accept_loop(listener, router));
+        let server = SimServer::serve(listener, router)?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
             .map_err(std::io::Error::other)?;
-        Ok(ClickatellSimulator { shared, addr, accept, http })
+        Ok(ClickatellSimulator { shared, server, http })
     }
 
     /// The base URL, `http://127.0.0.1:<port>` (the client appends `/v1/message`).
@@ -218,7 +209,7 @@ impl ClickatellSimulator {
 
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// The API key it accepts.
@@ -333,22 +324,6 @@ impl ClickatellSimulator {
     }
 }
 
-async fn accept_loop(listener: TcpListener, router: Router) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
-        let (kill_tx, kill_rx) = oneshot::channel();
-        let app = router.clone().layer(Extension(KillSwitch(Arc::new(Mutex::new(Some(kill_tx))))));
-        tokio::spawn(async move {
-            let connection = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
-            tokio::select! {
-                _ = connection => {}
-                _ = kill_rx => {}
-            }
-        });
-    }
-}
-
 fn json_response(status: StatusCode, body: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
@@ -396,17 +371,10 @@ async fn send_messages(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (latency, fault, rate_limited) = {
+    let (latencies, fault, rate_limited) = {
         let mut state = shared.lock();
         state.requests += 1;
-        let mut latency = Duration::ZERO;
-        let mut fault = None;
-        for f in &state.faults {
-            match f {
-                Fault::Latency(d) => latency += *d,
-                other => fault = fault.or(Some(other.clone())),
-            }
-        }
+        let (latencies, fault) = server::pick(&state.faults);
         let rate_limited = match &mut state.rate_limit {
             Some((remaining, retry_after)) if *remaining > 0 => {
                 *remaining -= 1;
@@ -414,11 +382,9 @@ async fn send_messages(
             }
             _ => None,
         };
-        (latency, fault, rate_limited)
+        (latencies, fault, rate_limited)
     };
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
+    server::delay(latencies.iter().sum()).await;
     if !key_ok(&shared, &headers) {
         // clickatell.md: 401 `{"error":{"code":1,"description":"Invalid or missing integration
         // API Key"}}`.
@@ -431,43 +397,27 @@ async fn send_messages(
         }
         return response;
     }
-    match &fault {
-        Some(Fault::ServerErrorPage) => {
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                [(header::CONTENT_TYPE, "text/html")],
-                "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head>\
-                 <body><h1>Internal Server Error</h1></body></html>",
-            )
-                .into_response();
-        }
-        Some(Fault::MalformedJson) => {
-            return (
-                StatusCode::ACCEPTED,
-                [(header::CONTENT_TYPE, "application/json")],
-                "{\"messages\":[{\"apiMessageId\":",
-            )
-                .into_response();
-        }
-        Some(Fault::ErrorCode(code)) => {
-            let status = match code {
-                1 => StatusCode::UNAUTHORIZED,
-                18 | 19 => StatusCode::SERVICE_UNAVAILABLE,
-                43 => StatusCode::TOO_MANY_REQUESTS,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            return error_response(status, *code, describe(*code));
-        }
-        _ => {}
-    }
-    let answer = shared.lock().accept(&body);
-    if fault == Some(Fault::DropConnection) {
-        if let Some(tx) = kill.0.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            let _ = tx.send(());
-        }
-        std::future::pending::<()>().await;
-    }
-    answer.map(Body::new)
+    let error_page = "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head>\
+                      <body><h1>Internal Server Error</h1></body></html>";
+    let malformed = || {
+        (
+            StatusCode::ACCEPTED,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"messages\":[{\"apiMessageId\":",
+        )
+            .into_response()
+    };
+    let error = |code: &u16| {
+        let status = match code {
+            1 => StatusCode::UNAUTHORIZED,
+            18 | 19 => StatusCode::SERVICE_UNAVAILABLE,
+            43 => StatusCode::TOO_MANY_REQUESTS,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        error_response(status, *code, describe(*code))
+    };
+    let answer = || shared.lock().accept(&body);
+    server::answer_under(fault.as_ref(), &kill, error_page, malformed, error, answer).await
 }
 
 impl SimState {

@@ -10,22 +10,20 @@ mod validation;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Router};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use pocket_domain::{BusinessCalendar, ReasonCode};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+
+use crate::server::{self, Injected, InjectedFault, KillSwitch, SimServer};
+use crate::soap::{operation_of, soap_action, xml};
 
 pub use validation::{
     AccountFacts, DEFAULT_VALIDATION_KEY, SAVINGS_REFUSE_DEBITS_AT, VALIDATION_PATH,
@@ -93,6 +91,20 @@ pub enum Fault {
     BusinessError(String),
 }
 
+impl InjectedFault for Fault {
+    type Error = str;
+
+    fn injected(&self) -> Injected<'_, str> {
+        match self {
+            Fault::Latency(d) => Injected::Latency(*d),
+            Fault::DropConnection => Injected::DropConnection,
+            Fault::ServerErrorPage => Injected::ServerErrorPage,
+            Fault::MalformedXml => Injected::Malformed,
+            Fault::BusinessError(code) => Injected::Error(code),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Key {
     DebitOrder,
@@ -136,35 +148,14 @@ struct SimState {
     sequence: u64,
 }
 
-#[derive(Debug)]
-struct Shared {
-    state: Mutex<SimState>,
-    endpoint: String,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, SimState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
+type Shared = server::Shared<SimState>;
 
 /// A running simulator; dropping it stops accepting connections.
 #[derive(Debug)]
 pub struct NetcashSimulator {
     shared: Arc<Shared>,
-    addr: SocketAddr,
-    accept: JoinHandle<()>,
+    server: SimServer,
 }
-
-impl Drop for NetcashSimulator {
-    fn drop(&mut self) {
-        self.accept.abort();
-    }
-}
-
-/// Lets a handler close its own connection without answering.
-#[derive(Clone)]
-struct KillSwitch(Arc<Mutex<Option<oneshot::Sender<()>>>>);
 
 impl NetcashSimulator {
     /// Starts the simulator on `127.0.0.1` and an ephemeral port.
@@ -180,8 +171,8 @@ impl NetcashSimulator {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let now = config.today.and_time(NaiveTime::from_hms_opt(13, 29, 0).expect("BUG: a time"));
-        let shared = Arc::new(Shared {
-            state: Mutex::new(SimState {
+        let shared = Arc::new(Shared::new(
+            SimState {
                 config,
                 now,
                 uploads: Vec::new(),
@@ -192,25 +183,25 @@ impl NetcashSimulator {
                 faults: Vec::new(),
                 received: BTreeMap::new(),
                 sequence: 0,
-            }),
-            endpoint: format!("http://{addr}{PATH}"),
-        });
+            },
+            format!("http://{addr}{PATH}"),
+        ));
         let router = Router::new()
             .route(PATH, post(soap_call).get(get_wsdl))
             .route(validation::VALIDATION_PATH, post(validation::soap_call))
             .with_state(Arc::clone(&shared));
-        let accept = tokio::spawn(accept_loop(listener, router));
-        Ok(NetcashSimulator { shared, addr, accept })
+        let server = SimServer::serve(listener, router)?;
+        Ok(NetcashSimulator { shared, server })
     }
 
     /// The service endpoint, `http://127.0.0.1:<port>/NIWS/NIWS_NIF.svc`.
     pub fn url(&self) -> String {
-        self.shared.endpoint.clone()
+        self.shared.url.clone()
     }
 
     /// The address the simulator listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// Moves the simulator's "today" (the time of day stays).
@@ -274,26 +265,9 @@ impl NetcashSimulator {
     }
 }
 
-async fn accept_loop(listener: TcpListener, router: Router) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
-        let (kill_tx, kill_rx) = oneshot::channel();
-        let app = router.clone().layer(Extension(KillSwitch(Arc::new(Mutex::new(Some(kill_tx))))));
-        tokio::spawn(async move {
-            let connection = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
-            // Dropping the connection future closes the socket without an answer.
-            tokio::select! {
-                _ = connection => {}
-                _ = kill_rx => {}
-            }
-        });
-    }
-}
-
 async fn get_wsdl(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
     if query.as_deref().is_some_and(|q| q.eq_ignore_ascii_case("wsdl")) {
-        let wsdl = soap::wsdl(&shared.endpoint, OPERATIONS);
+        let wsdl = soap::wsdl(&shared.url, OPERATIONS);
         ([(header::CONTENT_TYPE, "text/xml; charset=UTF-8")], wsdl).into_response()
     } else {
         (
@@ -305,30 +279,61 @@ async fn get_wsdl(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) 
     }
 }
 
-fn xml(status: StatusCode, body: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
-}
+/// The NIF service's contract on the simulator.
+const NIF: Service = Service {
+    // netcash-niws.md: `SOAPAction: "http://tempuri.org/INIWS_NIF/<Operation>"`, with the quotes.
+    action_prefix: "http://tempuri.org/INIWS_NIF/",
+    is_operation: |op| OPERATIONS.iter().any(|(known, _)| *known == op),
+    mismatch_detail: " This may be because of either a contract mismatch (mismatched Actions \
+                      between sender and receiver) or a binding/security mismatch between the \
+                      sender and the receiver.",
+    malformed: "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><Resp",
+    dispatch: SimState::dispatch,
+};
 
+/// The handler of `POST /NIWS/NIWS_NIF.svc`.
 async fn soap_call(
     State(shared): State<Arc<Shared>>,
     Extension(kill): Extension<KillSwitch>,
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    // netcash-niws.md: `SOAPAction: "http://tempuri.org/INIWS_NIF/<Operation>"`, with the quotes.
-    let action = headers.get("SOAPAction").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let operation = action
-        .strip_prefix('"')
-        .and_then(|a| a.strip_suffix('"'))
-        .and_then(|a| a.strip_prefix("http://tempuri.org/INIWS_NIF/"))
-        .filter(|op| OPERATIONS.iter().any(|(known, _)| known == op));
+    niws_call(&NIF, &shared, &kill, &headers, &body).await
+}
+
+/// One NIWS service on the simulator: how its SOAPAction reads and what answers its
+/// operations. The NIF and validation services share one transport (netcash-niws.md,
+/// "Transport": sibling services), so they answer through the same steps.
+struct Service {
+    /// What the quoted SOAPAction holds before the operation name.
+    action_prefix: &'static str,
+    /// Whether the service has an operation of this name.
+    is_operation: fn(&str) -> bool,
+    /// What the ContractFilter fault adds after its first sentence.
+    mismatch_detail: &'static str,
+    /// The cut-off body [`Fault::MalformedXml`] answers.
+    malformed: &'static str,
+    /// The result string of one call to an operation.
+    dispatch: fn(&mut SimState, &str, &Call) -> String,
+}
+
+/// Answers one SOAP call to `service`, with the faults injected for its operation.
+async fn niws_call(
+    service: &Service,
+    shared: &Shared,
+    kill: &KillSwitch,
+    headers: &HeaderMap,
+    body: &str,
+) -> Response {
+    let action = soap_action(headers);
+    let operation =
+        operation_of(action, service.action_prefix).filter(|op| (service.is_operation)(op));
     let Some(operation) = operation else {
         // netcash-niws.md: an unknown SOAPAction gives `s:Fault`, "ContractFilter mismatch".
         let message = format!(
             "The message with Action '{action}' cannot be processed at the receiver, due to a \
-             ContractFilter mismatch at the EndpointDispatcher. This may be because of either a \
-             contract mismatch (mismatched Actions between sender and receiver) or a \
-             binding/security mismatch between the sender and the receiver."
+             ContractFilter mismatch at the EndpointDispatcher.{}",
+            service.mismatch_detail
         );
         return xml(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -340,51 +345,20 @@ async fn soap_call(
         return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
     }
 
-    let (latency, fault) = {
+    // The simulator's fault mechanism: faults injected for this operation or everywhere.
+    let (latencies, fault) = {
         let mut state = shared.lock();
         *state.received.entry(operation.to_owned()).or_default() += 1;
-        let applicable = state
-            .faults
-            .iter()
-            .filter(|(op, _)| op.as_deref().is_none_or(|op| op == operation))
-            .map(|(_, f)| f.clone());
-        let mut latency = Duration::ZERO;
-        let mut fault = None;
-        for f in applicable {
-            match f {
-                Fault::Latency(d) => latency += d,
-                other => fault = fault.or(Some(other)),
-            }
-        }
-        (latency, fault)
+        let applying =
+            state.faults.iter().filter(|(op, _)| op.as_deref().is_none_or(|op| op == operation));
+        server::pick(applying.map(|(_, f)| f))
     };
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    match fault {
-        Some(Fault::ServerErrorPage) => {
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                [(header::CONTENT_TYPE, "text/html")],
-                "<!DOCTYPE html><html><head><title>Runtime Error</title></head><body>\
-                 <h1>Server Error in '/' Application.</h1></body></html>",
-            )
-                .into_response();
-        }
-        Some(Fault::MalformedXml) => {
-            return xml(
-                StatusCode::OK,
-                "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><Resp"
-                    .to_owned(),
-            );
-        }
-        Some(Fault::BusinessError(code)) => {
-            return xml(StatusCode::OK, soap::result_envelope(operation, &code));
-        }
-        _ => {}
-    }
-
-    let answer = match soap::parse_request(&body) {
+    server::delay(latencies.iter().sum()).await;
+    let error_page = "<!DOCTYPE html><html><head><title>Runtime Error</title></head><body>\
+                      <h1>Server Error in '/' Application.</h1></body></html>";
+    let malformed = || xml(StatusCode::OK, service.malformed.to_owned());
+    let error = |code: &str| xml(StatusCode::OK, soap::result_envelope(operation, code));
+    let answer = || match soap::parse_request(body) {
         Ok(call) if call.operation != operation => xml(
             StatusCode::INTERNAL_SERVER_ERROR,
             soap::fault_envelope(
@@ -396,7 +370,7 @@ async fn soap_call(
             ),
         ),
         Ok(call) => {
-            let result = shared.lock().dispatch(operation, &call);
+            let result = (service.dispatch)(&mut shared.lock(), operation, &call);
             xml(StatusCode::OK, soap::result_envelope(operation, &result))
         }
         Err(why) => xml(
@@ -409,14 +383,7 @@ async fn soap_call(
             ),
         ),
     };
-    if fault == Some(Fault::DropConnection) {
-        // The request was received and processed; the answer is lost on the way back.
-        if let Some(tx) = kill.0.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            let _ = tx.send(());
-        }
-        std::future::pending::<()>().await;
-    }
-    answer.map(Body::new)
+    server::answer_under(fault.as_ref(), kill, error_page, malformed, error, answer).await
 }
 
 /// Amounts whose cents are a reason code come back unpaid with that code (netcash-niws.md: "a

@@ -1,87 +1,17 @@
-//! SOAP 1.1 on the simulator's side: reading a request envelope, writing results, faults and the
-//! WSDL (netcash-niws.md, "Transport"). Written independently of the client's XML code.
+//! SOAP 1.1 on the simulator's side as WCF writes it: results, faults and the WSDL
+//! (netcash-niws.md, "Transport"), over the envelope reading in [`crate::soap`]. Written
+//! independently of the client's XML code.
 
-use quick_xml::Reader;
-use quick_xml::events::Event;
+use crate::soap::{SOAP_ENV, Strictness};
+
+pub(crate) use crate::soap::Call;
 
 /// The target namespace of every operation (netcash-niws.md, "Transport").
 pub(crate) const TNS: &str = "http://tempuri.org/";
-const SOAP_ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-
-/// One operation call read from a request body: the operation element and its child elements.
-#[derive(Debug)]
-pub(crate) struct Call {
-    pub(crate) operation: String,
-    pub(crate) params: Vec<(String, String)>,
-}
-
-impl Call {
-    pub(crate) fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
-}
-
-fn local(name: &[u8]) -> String {
-    String::from_utf8_lossy(name).into_owned()
-}
 
 /// Reads `Envelope/Body/<Operation>/<Param>` whatever the namespace prefixes are.
 pub(crate) fn parse_request(body: &str) -> Result<Call, String> {
-    let mut reader = Reader::from_str(body);
-    let mut path: Vec<String> = Vec::new();
-    let mut call: Option<Call> = None;
-    let mut text = String::new();
-    loop {
-        match reader.read_event().map_err(|e| e.to_string())? {
-            Event::Start(e) => {
-                path.push(local(e.local_name().as_ref()));
-                text.clear();
-                if path.len() == 3 && path[0] == "Envelope" && path[1] == "Body" {
-                    call = Some(Call { operation: path[2].clone(), params: Vec::new() });
-                }
-            }
-            Event::Empty(e) => {
-                let name = local(e.local_name().as_ref());
-                if path.len() == 2 && path[0] == "Envelope" && path[1] == "Body" {
-                    call = Some(Call { operation: name, params: Vec::new() });
-                } else if path.len() == 3
-                    && path[1] == "Body"
-                    && let Some(call) = call.as_mut()
-                {
-                    call.params.push((name, String::new()));
-                }
-            }
-            Event::End(_) => {
-                if path.len() == 4
-                    && path[1] == "Body"
-                    && let Some(call) = call.as_mut()
-                {
-                    call.params.push((path[3].clone(), std::mem::take(&mut text)));
-                }
-                path.pop();
-            }
-            Event::Text(t) => text.push_str(&t.decode().map_err(|e| e.to_string())?),
-            Event::CData(c) => text.push_str(&c.decode().map_err(|e| e.to_string())?),
-            Event::GeneralRef(r) => {
-                if let Some(ch) = r.resolve_char_ref().map_err(|e| e.to_string())? {
-                    text.push(ch);
-                } else {
-                    let name = r.decode().map_err(|e| e.to_string())?;
-                    text.push(match name.as_ref() {
-                        "amp" => '&',
-                        "lt" => '<',
-                        "gt" => '>',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => return Err(format!("unknown entity &{other};")),
-                    });
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    call.ok_or_else(|| "no operation element in Envelope/Body".to_owned())
+    crate::soap::parse_request(body, Strictness::Lenient)
 }
 
 /// Escapes text content as WCF does: markup characters, and carriage returns as `&#xD;`

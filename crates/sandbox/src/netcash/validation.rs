@@ -25,17 +25,16 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Extension;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use pocket_domain::{Bank, BranchCode};
 
-use super::soap::{self, Call};
-use super::{Fault, KillSwitch, NetcashSimulator, Shared, SimState, xml};
+use super::soap::Call;
+use super::{NetcashSimulator, Service, Shared, SimState, niws_call};
+use crate::server::KillSwitch;
 
 /// The path of the validation service (netcash-niws.md, "Transport": sibling services).
 pub const VALIDATION_PATH: &str = "/NIWS/NIWS_Validation.svc";
@@ -97,7 +96,7 @@ impl Default for ValidationState {
 impl NetcashSimulator {
     /// The validation endpoint, `http://127.0.0.1:<port>/NIWS/NIWS_Validation.svc`.
     pub fn validation_url(&self) -> String {
-        format!("http://{}{VALIDATION_PATH}", self.addr)
+        format!("http://{}{VALIDATION_PATH}", self.addr())
     }
 
     /// Registers what the bank knows about `account_number`, overriding the default rules.
@@ -185,6 +184,16 @@ impl SimState {
     }
 }
 
+/// The validation service's contract on the simulator.
+const VALIDATION: Service = Service {
+    // netcash-niws.md: SOAPAction quoted; the `INIWS_Validation` contract is a guess (verify).
+    action_prefix: ACTION_PREFIX,
+    is_operation: |op| OPERATIONS.contains(&op),
+    mismatch_detail: "",
+    malformed: "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><Val",
+    dispatch: |state, _, call| state.validate_bank_account(call).unwrap_or_else(|code| code),
+};
+
 /// The handler of `POST /NIWS/NIWS_Validation.svc`.
 pub(super) async fn soap_call(
     State(shared): State<Arc<Shared>>,
@@ -192,103 +201,5 @@ pub(super) async fn soap_call(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    // netcash-niws.md: SOAPAction quoted; the `INIWS_Validation` contract is a guess (verify).
-    let action = headers.get("SOAPAction").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let operation = action
-        .strip_prefix('"')
-        .and_then(|a| a.strip_suffix('"'))
-        .and_then(|a| a.strip_prefix(ACTION_PREFIX))
-        .filter(|op| OPERATIONS.contains(op));
-    let Some(operation) = operation else {
-        // netcash-niws.md: an unknown SOAPAction gives `s:Fault`, "ContractFilter mismatch".
-        let message = format!(
-            "The message with Action '{action}' cannot be processed at the receiver, due to a \
-             ContractFilter mismatch at the EndpointDispatcher."
-        );
-        return xml(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            soap::fault_envelope("a:ActionNotSupported", &message),
-        );
-    };
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    if !content_type.is_some_and(|c| c.starts_with("text/xml")) {
-        return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
-    }
-
-    // The simulator's fault mechanism: faults injected for this operation or everywhere.
-    let (latency, fault) = {
-        let mut state = shared.lock();
-        *state.received.entry(operation.to_owned()).or_default() += 1;
-        let mut latency = Duration::ZERO;
-        let mut fault = None;
-        for (op, f) in &state.faults {
-            if op.as_deref().is_some_and(|op| op != operation) {
-                continue;
-            }
-            match f {
-                Fault::Latency(d) => latency += *d,
-                other => fault = fault.or(Some(other.clone())),
-            }
-        }
-        (latency, fault)
-    };
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    match fault {
-        Some(Fault::ServerErrorPage) => {
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                [(header::CONTENT_TYPE, "text/html")],
-                "<!DOCTYPE html><html><head><title>Runtime Error</title></head><body>\
-                 <h1>Server Error in '/' Application.</h1></body></html>",
-            )
-                .into_response();
-        }
-        Some(Fault::MalformedXml) => {
-            return xml(
-                StatusCode::OK,
-                "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><Val"
-                    .to_owned(),
-            );
-        }
-        Some(Fault::BusinessError(code)) => {
-            return xml(StatusCode::OK, soap::result_envelope(operation, &code));
-        }
-        _ => {}
-    }
-
-    let answer = match soap::parse_request(&body) {
-        Ok(call) if call.operation != operation => xml(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            soap::fault_envelope(
-                "a:DeserializationFailed",
-                &format!(
-                    "The body element {} does not match the action {operation}",
-                    call.operation
-                ),
-            ),
-        ),
-        Ok(call) => {
-            let result = shared.lock().validate_bank_account(&call).unwrap_or_else(|code| code);
-            xml(StatusCode::OK, soap::result_envelope(operation, &result))
-        }
-        Err(why) => xml(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            soap::fault_envelope(
-                "a:DeserializationFailed",
-                &format!(
-                    "The formatter threw an exception while trying to deserialize the message: {why}"
-                ),
-            ),
-        ),
-    };
-    if fault == Some(Fault::DropConnection) {
-        // The request was received and processed; the answer is lost on the way back.
-        if let Some(tx) = kill.0.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            let _ = tx.send(());
-        }
-        std::future::pending::<()>().await;
-    }
-    answer.map(Body::new)
+    niws_call(&VALIDATION, &shared, &kill, &headers, &body).await
 }

@@ -8,21 +8,19 @@ mod soap;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::post;
 use axum::{Extension, Router};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use pocket_domain::SaIdNumber;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+
+use crate::server::{self, KillSwitch, SimServer};
+use crate::soap::{operation_of, soap_action, xml};
 
 pub use crate::netcash::Fault;
 pub use fixtures::{
@@ -92,35 +90,14 @@ struct SimState {
     sequence: u64,
 }
 
-#[derive(Debug)]
-struct Shared {
-    state: Mutex<SimState>,
-    endpoint: String,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, SimState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
+type Shared = server::Shared<SimState>;
 
 /// A running simulator; dropping it stops accepting connections.
 #[derive(Debug)]
 pub struct XdsSimulator {
     shared: Arc<Shared>,
-    addr: SocketAddr,
-    accept: JoinHandle<()>,
+    server: SimServer,
 }
-
-impl Drop for XdsSimulator {
-    fn drop(&mut self) {
-        self.accept.abort();
-    }
-}
-
-/// Lets a handler close its own connection without answering.
-#[derive(Clone)]
-struct KillSwitch(Arc<Mutex<Option<oneshot::Sender<()>>>>);
 
 impl XdsSimulator {
     /// Starts the simulator on `127.0.0.1` and an ephemeral port.
@@ -132,8 +109,8 @@ impl XdsSimulator {
     pub async fn start_on(addr: SocketAddr, config: XdsConfig) -> std::io::Result<XdsSimulator> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            state: Mutex::new(SimState {
+        let shared = Arc::new(Shared::new(
+            SimState {
                 config,
                 tickets: BTreeMap::new(),
                 results: BTreeMap::new(),
@@ -141,22 +118,22 @@ impl XdsSimulator {
                 faults: Vec::new(),
                 received: BTreeMap::new(),
                 sequence: 0,
-            }),
-            endpoint: format!("http://{addr}{PATH}"),
-        });
+            },
+            format!("http://{addr}{PATH}"),
+        ));
         let router = Router::new().route(PATH, post(soap_call)).with_state(Arc::clone(&shared));
-        let accept = tokio::spawn(accept_loop(listener, router));
-        Ok(XdsSimulator { shared, addr, accept })
+        let server = SimServer::serve(listener, router)?;
+        Ok(XdsSimulator { shared, server })
     }
 
     /// The service endpoint, `http://127.0.0.1:<port>/xdsconnect/XDSConnectWS.asmx`.
     pub fn url(&self) -> String {
-        self.shared.endpoint.clone()
+        self.shared.url.clone()
     }
 
     /// The address the simulator listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// The simulator's clock.
@@ -208,27 +185,6 @@ impl XdsSimulator {
     }
 }
 
-async fn accept_loop(listener: TcpListener, router: Router) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
-        let (kill_tx, kill_rx) = oneshot::channel();
-        let app = router.clone().layer(Extension(KillSwitch(Arc::new(Mutex::new(Some(kill_tx))))));
-        tokio::spawn(async move {
-            let connection = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
-            // Dropping the connection future closes the socket without an answer.
-            tokio::select! {
-                _ = connection => {}
-                _ = kill_rx => {}
-            }
-        });
-    }
-}
-
-fn xml(status: StatusCode, body: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
-}
-
 fn no_result_error(message: &str) -> String {
     format!("<NoResult><Error>{}</Error></NoResult>", soap::escape(message))
 }
@@ -240,11 +196,8 @@ async fn soap_call(
     body: String,
 ) -> Response {
     // xds-connect.md: `SOAPAction: "http://www.web.xds.co.za/XDSConnectWS/<Operation>"`, quoted.
-    let action = headers.get("SOAPAction").and_then(|v| v.to_str().ok()).unwrap_or("");
-    let operation = action
-        .strip_prefix('"')
-        .and_then(|a| a.strip_suffix('"'))
-        .and_then(|a| a.strip_prefix(soap::NAMESPACE))
+    let action = soap_action(&headers);
+    let operation = operation_of(action, soap::NAMESPACE)
         .and_then(|a| a.strip_prefix('/'))
         .filter(|op| OPERATIONS.contains(op));
     let Some(operation) = operation else {
@@ -259,50 +212,29 @@ async fn soap_call(
         );
     };
 
-    let (latency, fault) = {
+    let (latencies, fault) = {
         let mut state = shared.lock();
         *state.received.entry(operation.to_owned()).or_insert(0) += 1;
-        let applies =
-            |(op, _): &&(Option<String>, Fault)| op.as_deref().is_none_or(|o| o == operation);
-        let latency = state.faults.iter().filter(applies).find_map(|(_, f)| match f {
-            Fault::Latency(d) => Some(*d),
-            _ => None,
-        });
-        let fault = state
-            .faults
-            .iter()
-            .filter(applies)
-            .map(|(_, f)| f.clone())
-            .find(|f| !matches!(f, Fault::Latency(_)));
-        (latency, fault)
+        let applying =
+            state.faults.iter().filter(|(op, _)| op.as_deref().is_none_or(|o| o == operation));
+        server::pick(applying.map(|(_, f)| f))
     };
-    if let Some(delay) = latency {
-        tokio::time::sleep(delay).await;
+    // Only the first latency injected counts here (the Netcash simulator adds them up).
+    if let Some(delay) = latencies.first() {
+        tokio::time::sleep(*delay).await;
     }
-    match &fault {
-        Some(Fault::ServerErrorPage) => {
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                [(header::CONTENT_TYPE, "text/html")],
-                "<!DOCTYPE html><html><head><title>Runtime Error</title></head><body>\
-                 <h1>Server Error in '/xdsconnect' Application.</h1></body></html>",
-            )
-                .into_response();
-        }
-        Some(Fault::MalformedXml) => {
-            return xml(
-                StatusCode::OK,
-                "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Bo"
-                    .to_owned(),
-            );
-        }
-        Some(Fault::BusinessError(text)) => {
-            return xml(StatusCode::OK, soap::result_envelope(operation, &no_result_error(text)));
-        }
-        _ => {}
-    }
-
-    let answer = match soap::parse_request(&body) {
+    let error_page = "<!DOCTYPE html><html><head><title>Runtime Error</title></head><body>\
+                      <h1>Server Error in '/xdsconnect' Application.</h1></body></html>";
+    let malformed = || {
+        xml(
+            StatusCode::OK,
+            "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Bo"
+                .to_owned(),
+        )
+    };
+    let error =
+        |text: &str| xml(StatusCode::OK, soap::result_envelope(operation, &no_result_error(text)));
+    let answer = || match soap::parse_request(&body) {
         Ok(call) if call.operation != operation => xml(
             StatusCode::INTERNAL_SERVER_ERROR,
             soap::fault_envelope(
@@ -325,14 +257,7 @@ async fn soap_call(
             ),
         ),
     };
-    if fault == Some(Fault::DropConnection) {
-        // The request was received and processed; the answer is lost on the way back.
-        if let Some(tx) = kill.0.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            let _ = tx.send(());
-        }
-        std::future::pending::<()>().await;
-    }
-    answer.map(Body::new)
+    server::answer_under(fault.as_ref(), &kill, error_page, malformed, error, answer).await
 }
 
 impl SimState {
@@ -344,7 +269,7 @@ impl SimState {
     fn dispatch(&mut self, operation: &str, call: &Call) -> String {
         let result = match operation {
             "Login" => self.login(call),
-            "IsTicketValid" => Ok(self.ticket_valid(call.param("XDSConnectTicket")).to_string()),
+            "IsTicketValid" => Ok(self.ticket_valid(call.value("XDSConnectTicket")).to_string()),
             "ConnectConsumerMatch" => self.consumer_match(call),
             "ConnectGetResult" => self.get_result(call),
             _ => Err("Unknown operation".to_owned()),
@@ -360,7 +285,7 @@ impl SimState {
     }
 
     fn check_ticket(&self, call: &Call) -> Result<(), String> {
-        if self.ticket_valid(call.param("ConnectTicket")) {
+        if self.ticket_valid(call.value("ConnectTicket")) {
             Ok(())
         } else {
             Err(INVALID_TICKET.to_owned())
@@ -368,7 +293,7 @@ impl SimState {
     }
 
     fn login(&mut self, call: &Call) -> Result<String, String> {
-        if call.param("strUser") != self.config.user || call.param("strPwd") != self.config.password
+        if call.value("strUser") != self.config.user || call.value("strPwd") != self.config.password
         {
             return Err("Invalid user name or password".to_owned());
         }
@@ -381,22 +306,22 @@ impl SimState {
 
     fn consumer_match(&mut self, call: &Call) -> Result<String, String> {
         self.check_ticket(call)?;
-        let product = call.param("ProductId");
+        let product = call.value("ProductId");
         if product.is_empty() || !product.bytes().all(|b| b.is_ascii_digit()) {
             return Err("Invalid ProductId".to_owned());
         }
         // xds-connect.md: an enquiry is logged with its reason.
-        if call.param("EnquiryReason").is_empty() {
+        if call.value("EnquiryReason").is_empty() {
             return Err("EnquiryReason is required".to_owned());
         }
-        let id = call.param("IdNumber");
+        let id = call.value("IdNumber");
         if SaIdNumber::parse(id, self.config.now.date()).is_err() {
             return Err("Invalid ID Number".to_owned());
         }
         self.enquiries.push(LoggedEnquiry {
             id_number: id.to_owned(),
-            reason: call.param("EnquiryReason").to_owned(),
-            your_reference: call.param("YourReference").to_owned(),
+            reason: call.value("EnquiryReason").to_owned(),
+            your_reference: call.value("YourReference").to_owned(),
             product_id: product.to_owned(),
         });
         let Some(profile) = fixtures::profile(id) else {
@@ -410,9 +335,9 @@ impl SimState {
 
     fn get_result(&mut self, call: &Call) -> Result<String, String> {
         self.check_ticket(call)?;
-        let enquiry_id: u64 = call.param("EnquiryID").parse().map_err(|_| "Invalid EnquiryID")?;
+        let enquiry_id: u64 = call.value("EnquiryID").parse().map_err(|_| "Invalid EnquiryID")?;
         let result_id: u64 =
-            call.param("EnquiryResultID").parse().map_err(|_| "Invalid EnquiryResultID")?;
+            call.value("EnquiryResultID").parse().map_err(|_| "Invalid EnquiryResultID")?;
         let (expected, id) = self.results.get(&result_id).ok_or("Invalid EnquiryResultID")?;
         if *expected != enquiry_id {
             return Err("EnquiryID does not match EnquiryResultID".to_owned());

@@ -1,93 +1,26 @@
-//! SOAP 1.1 on the XDS simulator's side, as an ASMX service writes it: reading a request
-//! envelope, writing results and faults (xds-connect.md). Written independently of the client's
-//! XML code in `pocket-providers`.
+//! SOAP 1.1 on the XDS simulator's side, as an ASMX service writes it: results and faults
+//! (xds-connect.md), over the envelope reading in [`crate::soap`]. Written independently of the
+//! client's XML code in `pocket-providers`.
 
-use quick_xml::Reader;
-use quick_xml::events::Event;
+use crate::soap::{SOAP_ENV, Strictness};
+
+pub(crate) use crate::soap::Call;
 
 /// xds-connect.md: namespace `http://www.web.xds.co.za/XDSConnectWS`.
 pub(crate) const NAMESPACE: &str = "http://www.web.xds.co.za/XDSConnectWS";
-const SOAP_ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-
-/// One operation call read from a request body.
-#[derive(Debug)]
-pub(crate) struct Call {
-    pub(crate) operation: String,
-    pub(crate) params: Vec<(String, String)>,
-}
 
 impl Call {
-    /// The trimmed value of a parameter, empty when absent.
-    pub(crate) fn param(&self, name: &str) -> &str {
-        self.params.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim()).unwrap_or("")
+    /// The trimmed value of a parameter, empty when absent: the bureau treats a missing
+    /// parameter as an empty one.
+    pub(crate) fn value(&self, name: &str) -> &str {
+        self.param(name).map(str::trim).unwrap_or("")
     }
 }
 
-fn local(name: &[u8]) -> String {
-    String::from_utf8_lossy(name).into_owned()
-}
-
-/// Reads `Envelope/Body/<Operation>/<Param>` whatever the namespace prefixes are.
+/// Reads `Envelope/Body/<Operation>/<Param>` whatever the namespace prefixes are, refusing an
+/// envelope that ends early.
 pub(crate) fn parse_request(body: &str) -> Result<Call, String> {
-    let mut reader = Reader::from_str(body);
-    let mut path: Vec<String> = Vec::new();
-    let mut call: Option<Call> = None;
-    let mut text = String::new();
-    let in_body = |path: &[String]| path.len() >= 2 && path[0] == "Envelope" && path[1] == "Body";
-    loop {
-        match reader.read_event().map_err(|e| e.to_string())? {
-            Event::Start(e) => {
-                path.push(local(e.local_name().as_ref()));
-                text.clear();
-                if path.len() == 3 && in_body(&path) {
-                    call = Some(Call { operation: path[2].clone(), params: Vec::new() });
-                }
-            }
-            Event::Empty(e) => {
-                let name = local(e.local_name().as_ref());
-                if path.len() == 2 && in_body(&path) {
-                    call = Some(Call { operation: name, params: Vec::new() });
-                } else if path.len() == 3
-                    && in_body(&path)
-                    && let Some(call) = call.as_mut()
-                {
-                    call.params.push((name, String::new()));
-                }
-            }
-            Event::End(_) => {
-                if path.len() == 4
-                    && in_body(&path)
-                    && let Some(call) = call.as_mut()
-                {
-                    call.params.push((path[3].clone(), std::mem::take(&mut text)));
-                }
-                path.pop();
-            }
-            Event::Text(t) => text.push_str(&t.decode().map_err(|e| e.to_string())?),
-            Event::CData(c) => text.push_str(&c.decode().map_err(|e| e.to_string())?),
-            Event::GeneralRef(r) => {
-                if let Some(ch) = r.resolve_char_ref().map_err(|e| e.to_string())? {
-                    text.push(ch);
-                } else {
-                    let name = r.decode().map_err(|e| e.to_string())?;
-                    text.push(match name.as_ref() {
-                        "amp" => '&',
-                        "lt" => '<',
-                        "gt" => '>',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => return Err(format!("unknown entity &{other};")),
-                    });
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    if !path.is_empty() {
-        return Err("the envelope ends early".to_owned());
-    }
-    call.ok_or_else(|| "no operation element in Envelope/Body".to_owned())
+    crate::soap::parse_request(body, Strictness::Strict)
 }
 
 /// Escapes text content: the markup characters.
