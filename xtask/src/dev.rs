@@ -44,6 +44,12 @@ pub fn run(args: &[String]) -> Result<()> {
 
 /// The Clickatell simulator's API key (pocket_sandbox::clickatell::DEFAULT_API_KEY).
 const SANDBOX_CLICKATELL_KEY: &str = "sandbox-clickatell-key-3f9a7c21";
+/// The XDS simulator's login (pocket_sandbox::xds::DEFAULT_USER and DEFAULT_PASSWORD; xtask
+/// links none of our crates, ARCHITECTURE.md).
+const SANDBOX_XDS_USER: &str = "pocketloans";
+const SANDBOX_XDS_PASSWORD: &str = "sandbox-xds-password";
+/// Any digits do for the simulator's `ProductId`.
+const DEV_XDS_PRODUCT_ID: &str = "15";
 /// The development worker's webhook secret; production takes its own from a Secret.
 const DEV_CALLBACK_SECRET: &str = "dev-callback-secret";
 /// The sender address of development email (verified in moto at start).
@@ -110,6 +116,10 @@ fn serve(database_url: &str) -> Result<()> {
         .env("SES_ACCESS_KEY_ID", "dev")
         .env("SES_SECRET_ACCESS_KEY", "dev")
         .env("EMAIL_FROM", DEV_EMAIL_FROM)
+        .env("XDS_URL", format!("http://127.0.0.1:{xds}/xdsconnect/XDSConnectWS.asmx"))
+        .env("XDS_USER", SANDBOX_XDS_USER)
+        .env("XDS_PASSWORD", SANDBOX_XDS_PASSWORD)
+        .env("XDS_PRODUCT_ID", DEV_XDS_PRODUCT_ID)
         .env("SENTRY_DSN", format!("http://0123456789abcdef0123456789abcdef@127.0.0.1:{sentry}/1"))
         .env("SENTRY_ENVIRONMENT", "development");
     children.spawn("worker", &mut pocket)?;

@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use pocket_providers::clickatell::{self, ApiKey, CallbackSecret, ClickatellConfig};
 use pocket_providers::ses::{SesConfig, SesCredentials};
 use pocket_providers::telemetry::SentrySettings;
+use pocket_providers::xds::{self, Password, XdsConfig};
 
 /// Everything the worker needs.
 #[derive(Clone)]
@@ -29,6 +30,9 @@ pub struct Settings {
     pub ses: SesConfig,
     /// `EMAIL_FROM`: the verified sender address.
     pub email_from: String,
+    /// `XDS_URL` (default the production service), `XDS_USER`, `XDS_PASSWORD`,
+    /// `XDS_PRODUCT_ID`: the credit bureau (xds-connect.md).
+    pub xds: XdsConfig,
     /// `SENTRY_DSN`, `SENTRY_ENVIRONMENT`, `SENTRY_RELEASE`.
     pub sentry: SentrySettings,
 }
@@ -43,6 +47,7 @@ impl fmt::Debug for Settings {
             .field("callback_secret", &self.callback_secret)
             .field("ses", &self.ses)
             .field("email_from", &self.email_from)
+            .field("xds", &self.xds)
             .field("sentry", &self.sentry.dsn.as_ref().map(|_| "[set]"))
             .finish()
     }
@@ -81,6 +86,12 @@ impl Settings {
         {
             ses.credentials = SesCredentials::Static { access_key_id, secret_access_key };
         }
+        let xds = XdsConfig::new(
+            get("XDS_URL").unwrap_or_else(|| xds::PRODUCTION_ENDPOINT.to_string()),
+            required("XDS_USER")?,
+            Password::new(required("XDS_PASSWORD")?),
+            required("XDS_PRODUCT_ID")?,
+        );
         Ok(Settings {
             database_url: required("DATABASE_URL")?,
             concurrency,
@@ -89,6 +100,7 @@ impl Settings {
             callback_secret: CallbackSecret::new(required("CLICKATELL_CALLBACK_SECRET")?),
             ses,
             email_from: required("EMAIL_FROM")?,
+            xds,
             sentry: SentrySettings {
                 dsn: get("SENTRY_DSN"),
                 environment: get("SENTRY_ENVIRONMENT"),

@@ -14,6 +14,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use pocket_providers::clickatell::{CallbackSecret, ClickatellClient, parse_status_callback};
 use pocket_providers::ses::SesClient;
+use pocket_providers::xds::XdsClient;
+use pocket_workflows::decide::{BureauEnquiryHandler, ENQUIRE_JOB};
 use pocket_workflows::notify::{self, SEND_JOB, SendNotification};
 use pocket_workflows::worker::{Clock, Handlers, HealthHandle, SystemClock, Worker, WorkerConfig};
 use sqlx::PgPool;
@@ -102,7 +104,10 @@ pub async fn handlers(settings: &Settings) -> Result<Handlers> {
         ClickatellClient::new(settings.clickatell.clone()).context("creating the SMS client")?;
     let email = SesClient::new(settings.ses.clone()).await;
     let send = SendNotification { sms, email, from: settings.email_from.clone() };
-    Ok(Handlers::new().register(SEND_JOB, send))
+    let bureau = XdsClient::new(settings.xds.clone()).context("creating the bureau client")?;
+    Ok(Handlers::new()
+        .register(SEND_JOB, send)
+        .register(ENQUIRE_JOB, BureauEnquiryHandler { bureau }))
 }
 
 /// Runs the worker and its HTTP server on the configured address until `shutdown` is cancelled.

@@ -4,7 +4,9 @@
 //! from the queue in PostgreSQL and runs them, and the transactional outbox helper with which any
 //! use case records work for the worker in the same transaction as the change that causes it
 //! (DESIGN.md decisions 2 and 9); and the notifications to applicants ([`notify`]), sent by the
-//! worker through the SMS and email providers.
+//! worker through the SMS and email providers; and submitting and deciding an application
+//! ([`decide`]): the bureau enquiry, affordability and the lending policy.
 
+pub mod decide;
 pub mod notify;
 pub mod worker;

@@ -8,6 +8,7 @@ use pocket_domain::Msisdn;
 use pocket_portal::settings::Settings;
 use pocket_sandbox::ClickatellSimulator;
 use pocket_sandbox::clickatell::ClickatellConfig as SimConfig;
+use pocket_sandbox::xds::{self as xds_sim, XdsSimulator};
 use pocket_store::applicants::{self, Profile};
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
@@ -18,10 +19,11 @@ use uuid::Uuid;
 
 pub const SECRET: &str = "webhook-secret-for-tests";
 
-/// A running worker with its simulator.
+/// A running worker with its simulators.
 pub struct App {
     pub addr: SocketAddr,
     pub sms: ClickatellSimulator,
+    pub bureau: XdsSimulator,
     pub shutdown: CancellationToken,
     pub task: JoinHandle<anyhow::Result<()>>,
 }
@@ -51,6 +53,9 @@ async fn database_url(pool: &PgPool) -> String {
 
 pub async fn spawn_app(pool: &PgPool) -> App {
     let sms = ClickatellSimulator::start(SimConfig::default()).await.expect("simulator starts");
+    let today = chrono::Utc::now().date_naive();
+    let bureau =
+        XdsSimulator::start(xds_sim::XdsConfig::new(today)).await.expect("simulator starts");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let addr = listener.local_addr().expect("address");
     sms.set_callback_url(Some(format!("http://{addr}/webhooks/clickatell/{SECRET}")));
@@ -66,13 +71,17 @@ pub async fn spawn_app(pool: &PgPool) -> App {
         ("SES_ACCESS_KEY_ID", "test".to_string()),
         ("SES_SECRET_ACCESS_KEY", "test".to_string()),
         ("EMAIL_FROM", "loans@pocketloans.example.co.za".to_string()),
+        ("XDS_URL", bureau.url()),
+        ("XDS_USER", xds_sim::DEFAULT_USER.to_string()),
+        ("XDS_PASSWORD", xds_sim::DEFAULT_PASSWORD.to_string()),
+        ("XDS_PRODUCT_ID", "15".to_string()),
     ];
     let settings =
         Settings::from_lookup(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
             .expect("settings");
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(pocket_portal::worker::serve(settings, listener, shutdown.clone()));
-    App { addr, sms, shutdown, task }
+    App { addr, sms, bureau, shutdown, task }
 }
 
 /// An applicant with a mobile number and no email address.
