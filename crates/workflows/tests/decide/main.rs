@@ -330,3 +330,16 @@ async fn the_job_run_twice_by_the_worker_records_one_decision(pool: PgPool) {
     assert_eq!(run(&pool, &again, &s).await, Ok(Decided::Already(ApplicationStatus::PreApproved)));
     assert_eq!(decisions_of(&pool, d.application_id).await.len(), 1);
 }
+
+#[sqlx::test(migrator = "pocket_store::MIGRATOR")]
+async fn the_decision_runs_with_nothing_but_the_worker_roles_privileges(pool: PgPool) {
+    // DESIGN.md decision 1: the worker runs as a member of pocket_worker, not as the owner.
+    let (_sim, handler) = bureau().await;
+    let (d, s) = submitted(&pool, GOOD_PAYER_ID, "0821234569").await;
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("set role pocket_worker").execute(&mut *conn).await.unwrap();
+    let decided = handler.enquire(&mut conn, s.bureau_enquiry_id, now()).await.expect("decided");
+    sqlx::query("reset role").execute(&mut *conn).await.unwrap();
+    assert_eq!(decided, Decided::Now(ApplicationStatus::PreApproved));
+    assert_eq!(status(&pool, d.application_id).await, ApplicationStatus::PreApproved);
+}
