@@ -90,9 +90,10 @@ fn serve(database_url: &str) -> Result<()> {
     )))
     .context("verifying the development sender in moto")?;
 
-    let mut sandbox = cargo();
+    // The binaries built together above are run as they are: `cargo run -p` of one package alone
+    // would resolve features differently and build much of the tree a second time.
+    let mut sandbox = Command::new(built_binary("pocket-sandbox"));
     sandbox
-        .args(["run", "--quiet", "-p", "pocket-sandbox", "--bin", "pocket-sandbox"])
         .env("POCKET_SANDBOX_PORT", netcash.to_string())
         .env("POCKET_SANDBOX_XDS_PORT", xds.to_string())
         .env("POCKET_SANDBOX_CLICKATELL_PORT", clickatell.to_string())
@@ -104,9 +105,9 @@ fn serve(database_url: &str) -> Result<()> {
     children.spawn("simulators", &mut sandbox)?;
     wait_for_port(clickatell)?;
 
-    let mut pocket = cargo();
+    let mut pocket = Command::new(built_binary("pocket"));
     pocket
-        .args(["run", "--quiet", "-p", "pocket-portal", "--bin", "pocket", "--", "worker"])
+        .arg("worker")
         .env("DATABASE_URL", database_url)
         .env("POCKET_HTTP_ADDR", format!("127.0.0.1:{worker}"))
         .env("CLICKATELL_URL", format!("http://127.0.0.1:{clickatell}"))
@@ -140,6 +141,15 @@ fn serve(database_url: &str) -> Result<()> {
     drop(children);
     println!("stopped; the database keeps running (cargo xtask db stop)");
     Ok(())
+}
+
+/// A binary of the workspace as `cargo build` left it in the dev profile.
+fn built_binary(name: &str) -> std::path::PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .map(|dir| if dir.is_absolute() { dir } else { project_root().join(dir) })
+        .unwrap_or_else(|| project_root().join("target"));
+    target.join("debug").join(name)
 }
 
 /// The processes `serve` started; dropping it stops them.
