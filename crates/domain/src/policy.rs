@@ -31,6 +31,10 @@ use crate::schedule::{Schedule, ScheduleError, ScheduleRequest, instalment_dates
 /// date). Policy can require more, never less.
 pub const LEGAL_MINIMUM_AGE: u32 = 18;
 
+/// The version of these rules recorded with every automated decision, so a decision can be
+/// explained later by the rules that made it (NCA Reg 55(1)(b), POPIA s71).
+pub const POLICY_VERSION: &str = "policy-2016.1";
+
 /// The lender's credit policy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PolicyThresholds {

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::error::{Result, found};
+use crate::error::{Result, StoreError, found};
 
 text_enum! {
     pub enum DecisionSource {
@@ -81,6 +81,48 @@ pub struct NewDecision {
     pub policy_version: Option<String>,
     pub note: Option<String>,
     pub affordability_assessment_id: Option<Uuid>,
+}
+
+impl NewDecision {
+    /// The record of an automated decision of the lending policy, with its machine-readable
+    /// reasons (NCA s62, Reg 55(1)(b)) and the version of the rules that made it.
+    pub fn from_policy(
+        application_id: Uuid,
+        decision: &pocket_domain::Decision,
+        affordability_assessment_id: Option<Uuid>,
+    ) -> Result<NewDecision> {
+        use pocket_domain::Decision as D;
+        let codes = |reasons: &[pocket_domain::DecisionReason]| {
+            reasons.iter().map(|r| r.code().to_owned()).collect()
+        };
+        let (outcome, reason_codes, amount, term) = match decision {
+            D::PreApproved { offer } => {
+                let term = i32::try_from(offer.schedule.quote.term_days).map_err(|_| {
+                    StoreError::Inconsistent(format!(
+                        "a term of {} days",
+                        offer.schedule.quote.term_days
+                    ))
+                })?;
+                let reasons =
+                    if offer.is_reduced() { vec!["reduced_offer".to_owned()] } else { vec![] };
+                (Outcome::Approve, reasons, Some(offer.amount.cents()), Some(term))
+            }
+            D::Referred { reasons } => (Outcome::Refer, codes(reasons), None, None),
+            D::Declined { reasons } => (Outcome::Decline, codes(reasons), None, None),
+        };
+        Ok(NewDecision {
+            application_id,
+            source: DecisionSource::Policy,
+            outcome,
+            reason_codes,
+            approved_amount_cents: amount,
+            approved_term_days: term,
+            decided_by_officer_id: None,
+            policy_version: Some(pocket_domain::policy::POLICY_VERSION.to_owned()),
+            note: None,
+            affordability_assessment_id,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

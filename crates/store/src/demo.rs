@@ -53,9 +53,6 @@ use crate::{officers, partners, scram};
 /// The password of every demo officer login.
 pub const DEMO_PASSWORD: &str = "pocket-demo-2026";
 
-/// The version of the lending policy recorded on the demo's automatic decisions.
-const POLICY_VERSION: &str = "policy-2016.1";
-
 /// How much demo data to make, from which seed, as of which day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoOptions {
@@ -844,7 +841,7 @@ impl Seeder {
             product: &product,
             calendar: &self.calendar,
         });
-        let offer = match decision {
+        let offer = match &decision {
             Decision::PreApproved { offer } => offer,
             other => {
                 // NCA s62: a refusal always has reasons; the domain promises them.
@@ -857,22 +854,8 @@ impl Seeder {
                     Decision::Referred { .. } => (Outcome::Refer, ApplicationStatus::Referred),
                     _ => (Outcome::Decline, ApplicationStatus::Declined),
                 };
-                decisions::record(
-                    conn,
-                    &NewDecision {
-                        application_id,
-                        source: DecisionSource::Policy,
-                        outcome,
-                        reason_codes: other.reasons().iter().map(|r| r.code().to_owned()).collect(),
-                        approved_amount_cents: None,
-                        approved_term_days: None,
-                        decided_by_officer_id: None,
-                        policy_version: Some(POLICY_VERSION.to_owned()),
-                        note: None,
-                        affordability_assessment_id: None,
-                    },
-                )
-                .await?;
+                decisions::record(conn, &NewDecision::from_policy(application_id, other, None)?)
+                    .await?;
                 applications::transition(
                     conn,
                     application_id,
@@ -941,26 +924,8 @@ impl Seeder {
         .await?;
         let quote = &schedule.quote;
         let quoted_term = i32::try_from(quote.term_days).map_err(inconsistent)?;
-        decisions::record(
-            conn,
-            &NewDecision {
-                application_id,
-                source: DecisionSource::Policy,
-                outcome: Outcome::Approve,
-                reason_codes: if offer.is_reduced() {
-                    vec!["reduced_offer".to_owned()]
-                } else {
-                    vec![]
-                },
-                approved_amount_cents: Some(offer.amount.cents()),
-                approved_term_days: Some(quoted_term),
-                decided_by_officer_id: None,
-                policy_version: Some(POLICY_VERSION.to_owned()),
-                note: None,
-                affordability_assessment_id: Some(assessment_id),
-            },
-        )
-        .await?;
+        let new = NewDecision::from_policy(application_id, &decision, Some(assessment_id))?;
+        decisions::record(conn, &new).await?;
         applications::transition(
             conn,
             application_id,

@@ -100,29 +100,7 @@ pub async fn claim(
     lease: Duration,
     now: DateTime<Utc>,
 ) -> Result<Vec<Job>> {
-    let locked_until = now + lease;
-    Ok(sqlx::query_as!(
-        Job,
-        r#"with ready as (
-               select job_id from job
-               where ((status = 'queued' and run_at <= $1)
-                      or (status = 'running' and locked_until <= $1))
-                 and attempts < max_attempts
-               order by run_at, job_id
-               limit $2
-               for update skip locked)
-           update job j
-           set status = 'running', attempts = j.attempts + 1, locked_until = $3, locked_by = $4
-           from ready where j.job_id = ready.job_id
-           returning j.job_id, j.kind, j.payload, j.status as "status: JobStatus", j.run_at, j.attempts,
-                     j.max_attempts, j.locked_until, j.locked_by, j.idempotency_key, j.last_error"#,
-        now,
-        limit,
-        locked_until,
-        worker
-    )
-    .fetch_all(conn)
-    .await?)
+    claim_where(conn, worker, None, limit, lease, now).await
 }
 
 /// Like [`claim`], but only jobs of the given kinds: a worker claims what it can run, so during a
@@ -136,6 +114,17 @@ pub async fn claim_kinds(
     lease: Duration,
     now: DateTime<Utc>,
 ) -> Result<Vec<Job>> {
+    claim_where(conn, worker, Some(kinds), limit, lease, now).await
+}
+
+async fn claim_where(
+    conn: &mut PgConnection,
+    worker: &str,
+    kinds: Option<&[String]>,
+    limit: i64,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> Result<Vec<Job>> {
     let locked_until = now + lease;
     Ok(sqlx::query_as!(
         Job,
@@ -144,7 +133,7 @@ pub async fn claim_kinds(
                where ((status = 'queued' and run_at <= $1)
                       or (status = 'running' and locked_until <= $1))
                  and attempts < max_attempts
-                 and kind = any($5)
+                 and ($5::text[] is null or kind = any($5))
                order by run_at, job_id
                limit $2
                for update skip locked)
@@ -157,7 +146,7 @@ pub async fn claim_kinds(
         limit,
         locked_until,
         worker,
-        kinds
+        kinds as Option<&[String]>
     )
     .fetch_all(conn)
     .await?)

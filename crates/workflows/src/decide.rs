@@ -17,7 +17,7 @@ use pocket_providers::xds::{
 use pocket_store::applicants::{self, ConsentPurpose};
 use pocket_store::applications::{self, Application, ApplicationStatus};
 use pocket_store::bureau::{self, EnquiryStatus};
-use pocket_store::decisions::{self, Assessment, DecisionSource, NewDecision, Outcome};
+use pocket_store::decisions::{self, Assessment, NewDecision};
 use pocket_store::jobs::{self, NewJob};
 use pocket_store::quotes::{self, NewQuote};
 use pocket_store::{StoreError, parameters};
@@ -30,9 +30,6 @@ use crate::worker::{HandlerFuture, JobContext, JobError, JobHandler};
 
 /// The job kind that makes a bureau enquiry and decides its application.
 pub const ENQUIRE_JOB: &str = "bureau.enquire";
-
-/// The version of the lending policy recorded with each automated decision.
-pub const POLICY_VERSION: &str = "policy-2016.1";
 
 /// Where the applicant follows the application.
 const LINK: &str = "https://pocketloans.example.co.za/a";
@@ -309,27 +306,9 @@ impl<B: CreditBureau> BureauEnquiryHandler<B> {
             Decision::PreApproved { offer } => {
                 let quote = &offer.schedule.quote;
                 let term = i32::try_from(quote.term_days).map_err(JobError::permanent)?;
-                decisions::record(
-                    &mut tx,
-                    &NewDecision {
-                        application_id,
-                        source: DecisionSource::Policy,
-                        outcome: Outcome::Approve,
-                        reason_codes: if offer.is_reduced() {
-                            vec!["reduced_offer".to_owned()]
-                        } else {
-                            vec![]
-                        },
-                        approved_amount_cents: Some(offer.amount.cents()),
-                        approved_term_days: Some(term),
-                        decided_by_officer_id: None,
-                        policy_version: Some(POLICY_VERSION.to_owned()),
-                        note: None,
-                        affordability_assessment_id: assessment_id,
-                    },
-                )
-                .await
-                .map_err(db)?;
+                let new = NewDecision::from_policy(application_id, &decision, assessment_id)
+                    .map_err(JobError::permanent)?;
+                decisions::record(&mut tx, &new).await.map_err(db)?;
                 // NCA s92, Reg 28 (credit-law.md): the quote binds for 5 business days.
                 quotes::offer(
                     &mut tx,
@@ -360,23 +339,9 @@ impl<B: CreditBureau> BureauEnquiryHandler<B> {
             Decision::Referred { reasons } | Decision::Declined { reasons } => {
                 let referred = matches!(decision, Decision::Referred { .. });
                 // NCA s62, Reg 55(1)(b): every refusal keeps machine-readable reasons.
-                decisions::record(
-                    &mut tx,
-                    &NewDecision {
-                        application_id,
-                        source: DecisionSource::Policy,
-                        outcome: if referred { Outcome::Refer } else { Outcome::Decline },
-                        reason_codes: reasons.iter().map(|r| r.code().to_owned()).collect(),
-                        approved_amount_cents: None,
-                        approved_term_days: None,
-                        decided_by_officer_id: None,
-                        policy_version: Some(POLICY_VERSION.to_owned()),
-                        note: None,
-                        affordability_assessment_id: assessment_id,
-                    },
-                )
-                .await
-                .map_err(db)?;
+                let new = NewDecision::from_policy(application_id, &decision, assessment_id)
+                    .map_err(JobError::permanent)?;
+                decisions::record(&mut tx, &new).await.map_err(db)?;
                 if referred {
                     (
                         ApplicationStatus::Referred,
