@@ -1,6 +1,10 @@
-//! The Pocket Loans server: today the background worker (`pocket worker`) with its health probes
-//! and the Clickatell status webhook, and the migrations (`pocket migrate`). The applicant portal
-//! and the partner API will join this binary.
+//! The Pocket Loans server binary's library: the public HTTP server (`pocket serve`: the applicant
+//! portal, the partner API and the operations endpoints), the background worker (`pocket worker`)
+//! with its health probes and provider webhooks, and their settings.
 
+pub mod api;
+pub mod ops;
+pub mod server;
 pub mod settings;
+pub mod web;
 pub mod worker;
