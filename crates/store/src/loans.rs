@@ -302,3 +302,74 @@ pub async fn write_off(
     .await?;
     Ok(posting)
 }
+
+/// Moves the day an unpaid or not yet presented instalment is next collected (the officer's
+/// "move a collection date"). Refused while a debit order for it is in flight.
+pub async fn move_collection_date(
+    conn: &mut PgConnection,
+    instalment_id: Uuid,
+    on: NaiveDate,
+) -> Result<()> {
+    let done = sqlx::query!(
+        r#"update instalment i
+           set due_date = case when i.status = 'scheduled' then $2 else i.due_date end,
+               collect_on = case when i.status in ('unpaid', 'partially_paid') then $2 else i.collect_on end
+           where i.instalment_id = $1 and i.status in ('scheduled', 'unpaid', 'partially_paid')
+             and not exists (select from presentment p where p.instalment_id = i.instalment_id
+                             and p.status in ('pending', 'submitted', 'unknown', 'loaded'))"#,
+        instalment_id,
+        on
+    )
+    .execute(conn)
+    .await?;
+    found((done.rows_affected() == 1).then_some(()), "instalment without a debit order in flight")
+}
+
+/// Allocates a payment received outside the debit orders (an EFT) to the loan's oldest owing
+/// instalments: each is paid as far as the money goes. Returns what was allocated.
+pub async fn allocate_payment(
+    conn: &mut PgConnection,
+    loan_id: Uuid,
+    amount_cents: i64,
+) -> Result<i64> {
+    let allocated = sqlx::query_scalar!(
+        r#"with owing as (
+               select instalment_id, amount_cents - paid_cents as owed,
+                      (sum(amount_cents - paid_cents) over (order by sequence))::bigint as running
+               from instalment
+               where loan_id = $1 and status in ('scheduled', 'unpaid', 'partially_paid')
+                 and not exists (select from presentment p where p.instalment_id = instalment.instalment_id
+                                 and p.status in ('pending', 'submitted', 'unknown', 'loaded'))),
+           share as (
+               select instalment_id, least(owed, greatest(0::bigint, $2::bigint - (running - owed))) as pay
+               from owing),
+           paid as (
+               update instalment i
+               set paid_cents = i.paid_cents + s.pay,
+                   status = case when i.paid_cents + s.pay = i.amount_cents then 'paid' else 'partially_paid' end,
+                   collect_on = case when i.paid_cents + s.pay = i.amount_cents then null else i.collect_on end
+               from share s where i.instalment_id = s.instalment_id and s.pay > 0
+               returning s.pay)
+           select coalesce(sum(pay), 0)::bigint as "allocated!" from paid"#,
+        loan_id,
+        amount_cents
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(allocated)
+}
+
+/// Waives whatever instalments of a loan are still owed (after a settlement paid the balance:
+/// their charges had not fallen due and are not owed). Returns how many.
+pub async fn waive_open_instalments(conn: &mut PgConnection, loan_id: Uuid) -> Result<u64> {
+    let done = sqlx::query!(
+        r#"update instalment set status = 'waived', collect_on = null
+           where loan_id = $1 and status in ('scheduled', 'unpaid', 'partially_paid')
+             and not exists (select from presentment p where p.instalment_id = instalment.instalment_id
+                             and p.status in ('pending', 'submitted', 'unknown', 'loaded'))"#,
+        loan_id
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -137,3 +137,74 @@ pub async fn active_for_loan(conn: &mut PgConnection, loan_id: Uuid) -> Result<O
     .fetch_optional(conn)
     .await?)
 }
+
+/// What a mandate request to the provider carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MandateRequest {
+    pub mandate_id: Uuid,
+    pub loan_id: Option<Uuid>,
+    pub contract_reference: String,
+    /// `monthly`, `fortnightly` or `weekly`.
+    pub frequency: String,
+    /// The day of the month (monthly) or of the week, 1 Monday to 7 Sunday.
+    pub collection_day: i32,
+    pub first_collection_date: NaiveDate,
+    pub max_collection_cents: i64,
+    pub branch_code: String,
+    pub account_number: String,
+    pub account_type: i16,
+    pub account_holder: String,
+    pub status: MandateStatus,
+    /// The provider's file token once the request was uploaded.
+    pub provider_reference: Option<String>,
+}
+
+pub async fn request(conn: &mut PgConnection, mandate_id: Uuid) -> Result<MandateRequest> {
+    let row = sqlx::query_as!(
+        MandateRequest,
+        r#"select mandate_id, loan_id, contract_reference, frequency, collection_day, first_collection_date,
+                  max_collection_cents,
+                  branch_code, account_number, account_type, account_holder,
+                  status as "status: MandateStatus", provider_reference
+           from mandate where mandate_id = $1"#,
+        mandate_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    found(row, "mandate")
+}
+
+/// Records that the request went to the provider (`requested`, with the file token).
+pub async fn mark_requested(
+    conn: &mut PgConnection,
+    mandate_id: Uuid,
+    provider_reference: &str,
+) -> Result<()> {
+    let done = sqlx::query!(
+        r#"update mandate set status = 'requested', provider_reference = $2
+           where mandate_id = $1 and status in ('pending', 'requested')"#,
+        mandate_id,
+        provider_reference
+    )
+    .execute(conn)
+    .await?;
+    found((done.rows_affected() == 1).then_some(()), "pending mandate")
+}
+
+/// The payday terms of mandates: (mandate, frequency, collection day, first collection date).
+pub async fn payday_terms(
+    conn: &mut PgConnection,
+    mandate_ids: &[Uuid],
+) -> Result<Vec<(Uuid, String, i32, NaiveDate)>> {
+    let rows = sqlx::query!(
+        r#"select mandate_id, frequency, collection_day, first_collection_date
+           from mandate where mandate_id = any($1)"#,
+        mandate_ids
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.mandate_id, r.frequency, r.collection_day, r.first_collection_date))
+        .collect())
+}

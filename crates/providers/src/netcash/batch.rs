@@ -86,13 +86,16 @@ pub struct DebitOrder {
     pub amount: Money,
 }
 
-/// netcash-niws.md: `SameDay` or `TwoDay` (mandate batches are not built here).
+/// netcash-niws.md: `SameDay`, `TwoDay`, or `Mandates` for DebiCheck mandate requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Instruction {
     /// Same-day debit orders.
     SameDay,
     /// Two-day debit orders.
     TwoDay,
+    /// DebiCheck mandate requests: one T line per mandate, field 101 the contract reference and
+    /// field 162 the maximum collection amount (verify against the provider's mandate layout).
+    Mandates,
 }
 
 impl Instruction {
@@ -100,6 +103,7 @@ impl Instruction {
         match self {
             Instruction::SameDay => "SameDay",
             Instruction::TwoDay => "TwoDay",
+            Instruction::Mandates => "Mandates",
         }
     }
 }
@@ -122,13 +126,17 @@ impl Batch {
     /// duplicate-batch protection, so the name must be deterministic and unique; the caller owns
     /// the sequence (one per action date).
     pub fn new(instruction: Instruction, action_date: NaiveDate, sequence: u32) -> Batch {
-        Batch {
-            name: format!("LOANS-{}-{sequence}", action_date.format("%Y%m%d")),
+        Batch::named(
+            format!("LOANS-{}-{sequence}", action_date.format("%Y%m%d")),
             instruction,
             action_date,
-            orders: Vec::new(),
-            total: Money::ZERO,
-        }
+        )
+    }
+
+    /// An empty batch with a name the caller made deterministic and unique (for example a
+    /// mandate request named after its contract reference).
+    pub fn named(name: String, instruction: Instruction, action_date: NaiveDate) -> Batch {
+        Batch { name, instruction, action_date, orders: Vec::new(), total: Money::ZERO }
     }
 
     /// Adds a debit order, checking what the types alone do not.

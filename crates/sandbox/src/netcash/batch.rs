@@ -26,6 +26,8 @@ pub(crate) struct Loaded {
     pub(crate) name: String,
     pub(crate) action_date: Option<NaiveDate>,
     pub(crate) same_day: bool,
+    /// A `Mandates` batch: DebiCheck mandate requests, not debits.
+    pub(crate) mandates: bool,
     pub(crate) transactions: Vec<Transaction>,
     pub(crate) errors: Vec<LineError>,
     /// Why the whole file was refused (`UNSUCCESSFUL`).
@@ -51,6 +53,7 @@ fn unsuccessful(name: &str, why: impl Into<String>) -> Loaded {
         name: name.to_owned(),
         action_date: None,
         same_day: false,
+        mandates: false,
         transactions: Vec::new(),
         errors: Vec::new(),
         fatal: Some(why.into()),
@@ -80,10 +83,13 @@ pub(crate) fn load(file: &str, rules: &Rules<'_>) -> Result<Loaded, Refused> {
     if header[6] != rules.vendor_key {
         return Ok(unsuccessful(name, "Software vendor key is not valid"));
     }
-    let same_day = match header[3] {
-        "SameDay" => true,
-        "TwoDay" => false,
-        "Mandates" => return Ok(unsuccessful(name, "Mandate batches are not simulated")),
+    // netcash-niws.md: `Mandates` for electronic / DebiCheck mandate batches. The simulator
+    // reads their T lines like debit orders, field 162 being the mandate's maximum collection
+    // amount (verify against the provider's mandate file layout).
+    let (same_day, mandates) = match header[3] {
+        "SameDay" => (true, false),
+        "TwoDay" => (false, false),
+        "Mandates" => (false, true),
         _ => return Ok(unsuccessful(name, "Instruction is not valid")),
     };
     let Ok(action_date) = NaiveDate::parse_from_str(header[5], "%Y%m%d") else {
@@ -122,7 +128,10 @@ pub(crate) fn load(file: &str, rules: &Rules<'_>) -> Result<Loaded, Refused> {
 
     // collections.md: a two-day batch must arrive at least 2 business days before its action
     // date; a same-day batch on the action date itself, which must be a business day.
-    let lead_ok = if same_day {
+    let lead_ok = if mandates {
+        // A mandate request has no lead time; its date is the first collection (verify).
+        true
+    } else if same_day {
         action_date == rules.today && rules.calendar.is_business_day(action_date)
     } else {
         rules.calendar.is_business_day(action_date)
@@ -190,6 +199,7 @@ pub(crate) fn load(file: &str, rules: &Rules<'_>) -> Result<Loaded, Refused> {
         name: name.to_owned(),
         action_date: Some(action_date),
         same_day,
+        mandates,
         transactions,
         errors,
         fatal,

@@ -141,6 +141,8 @@ struct SimState {
     uploads: Vec<Upload>,
     statements: BTreeMap<String, StatementRequest>,
     late_unpaids: Vec<LateUnpaid>,
+    /// Debits that come back unpaid on their action date with a chosen code, by reference.
+    returns: BTreeMap<String, String>,
     failing_check_digits: Vec<String>,
     validation: validation::ValidationState,
     faults: Vec<(Option<String>, Fault)>,
@@ -178,6 +180,7 @@ impl NetcashSimulator {
                 uploads: Vec::new(),
                 statements: BTreeMap::new(),
                 late_unpaids: Vec::new(),
+                returns: BTreeMap::new(),
                 failing_check_digits: Vec::new(),
                 validation: validation::ValidationState::default(),
                 faults: Vec::new(),
@@ -257,6 +260,24 @@ impl NetcashSimulator {
             code: code.to_owned(),
             on: on_date,
         });
+    }
+
+    /// Makes the debit with this account reference come back unpaid with `code` on its action
+    /// date (a `DRU` line instead of the collection), whatever its amount.
+    pub fn return_unpaid(&self, account_reference: &str, code: &str) {
+        self.shared.lock().returns.insert(account_reference.to_owned(), code.to_owned());
+    }
+
+    /// The account references of every debit order loaded from every upload, in upload order
+    /// (a reference twice means the same debit order went to the bank twice).
+    pub fn loaded_references(&self) -> Vec<String> {
+        let state = self.shared.lock();
+        state
+            .uploads
+            .iter()
+            .filter(|u| u.loaded.fatal.is_none() && !u.loaded.mandates)
+            .flat_map(|u| u.loaded.transactions.iter().map(|t| t.account_reference.clone()))
+            .collect()
     }
 
     /// A dispute (collections.md: code 30, no authority to debit) arriving on `on_date`.
@@ -542,10 +563,17 @@ impl SimState {
         let covered = |d: NaiveDate| from <= d && d < today;
         // (date, type, description, cents, sign, reference, batch)
         let mut items: Vec<(NaiveDate, &str, String, i64, char, String, String)> = Vec::new();
-        for upload in self.uploads.iter().filter(|u| u.loaded.fatal.is_none()) {
+        // Mandate requests are not debits: they never appear on the statement.
+        for upload in self.uploads.iter().filter(|u| u.loaded.fatal.is_none() && !u.loaded.mandates)
+        {
             let Some(date) = upload.loaded.action_date.filter(|d| covered(*d)) else { continue };
             for t in &upload.loaded.transactions {
-                let (kind, description, sign) = match unpaid_code_by_cents(t.amount_cents) {
+                let code = self
+                    .returns
+                    .get(&t.account_reference)
+                    .cloned()
+                    .or_else(|| unpaid_code_by_cents(t.amount_cents));
+                let (kind, description, sign) = match code {
                     Some(code) => ("DRU", format!("Debit order unpaid - Code: {code}"), '-'),
                     None if upload.loaded.same_day => ("SDD", t.account_name.clone(), '+'),
                     None => ("TDD", t.account_name.clone(), '+'),
