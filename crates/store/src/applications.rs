@@ -355,3 +355,75 @@ pub async fn history(conn: &mut PgConnection, application_id: Uuid) -> Result<Ve
     .fetch_all(conn)
     .await?)
 }
+
+/// The applicant's newest application, if any (the portal resumes it on any device).
+pub async fn latest_for_applicant(
+    conn: &mut PgConnection,
+    applicant_id: Uuid,
+) -> Result<Option<Application>> {
+    let id = sqlx::query_scalar!(
+        r#"select application_id from application where applicant_id = $1
+           order by created_at desc, application_id desc limit 1"#,
+        applicant_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match id {
+        Some(id) => Ok(Some(get(conn, id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The newest decision on an application as the applicant sees it: outcome and reason codes.
+/// (Reads only the decision table, which the portal may read.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionSummary {
+    pub outcome: String,
+    pub reason_codes: Vec<String>,
+    pub approved_amount_cents: Option<i64>,
+    pub decided_at: DateTime<Utc>,
+}
+
+pub async fn latest_decision(
+    conn: &mut PgConnection,
+    application_id: Uuid,
+) -> Result<Option<DecisionSummary>> {
+    Ok(sqlx::query_as!(
+        DecisionSummary,
+        r#"select outcome, reason_codes, approved_amount_cents, decided_at from decision
+           where application_id = $1 order by decided_at desc, created_at desc limit 1"#,
+        application_id
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// POPIA s71 (credit-law.md): the applicant asks a person to review an automated decision.
+/// Returns false when a review was already asked for (one request per application).
+pub async fn request_review(
+    conn: &mut PgConnection,
+    application_id: Uuid,
+    channel: Channel,
+) -> Result<bool> {
+    let done = sqlx::query!(
+        r#"insert into review_request (application_id, channel) values ($1, $2)
+           on conflict (application_id) do nothing"#,
+        application_id,
+        channel.as_str()
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn review_requested_at(
+    conn: &mut PgConnection,
+    application_id: Uuid,
+) -> Result<Option<DateTime<Utc>>> {
+    Ok(sqlx::query_scalar!(
+        "select requested_at from review_request where application_id = $1",
+        application_id
+    )
+    .fetch_optional(conn)
+    .await?)
+}

@@ -110,3 +110,63 @@ pub async fn for_application(
     .fetch_all(conn)
     .await?)
 }
+
+/// What [`add_once`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    /// A new row.
+    New(Uuid),
+    /// The application already holds this file (same SHA-256): the existing row.
+    Existing(Uuid),
+}
+
+/// Records a document unless the application already holds the same file (by SHA-256, the
+/// `document_application_sha256_key` index), so that a repeated or resumed upload is one document.
+pub async fn add_once(conn: &mut PgConnection, new: &NewDocument) -> Result<Added> {
+    let inserted = sqlx::query_scalar!(
+        r#"insert into document (application_id, kind, storage_key, file_name, size_bytes, content_type, sha256)
+           values ($1, $2, $3, $4, $5, $6, $7)
+           on conflict (application_id, sha256) do nothing
+           returning document_id"#,
+        new.application_id,
+        new.kind.as_str(),
+        new.storage_key,
+        new.file_name,
+        new.size_bytes,
+        new.content_type,
+        new.sha256,
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(id) = inserted {
+        return Ok(Added::New(id));
+    }
+    let existing = sqlx::query_scalar!(
+        "select document_id from document where application_id = $1 and sha256 = $2",
+        new.application_id,
+        new.sha256
+    )
+    .fetch_optional(conn)
+    .await?;
+    found(existing, "document").map(Added::Existing)
+}
+
+/// One document of one application (`NotFound` when the document belongs to another).
+pub async fn get_for_application(
+    conn: &mut PgConnection,
+    application_id: Uuid,
+    document_id: Uuid,
+) -> Result<Document> {
+    let row = sqlx::query_as!(
+        Document,
+        r#"select document_id, application_id, kind as "kind: DocumentKind", storage_key, file_name,
+                  size_bytes, content_type, sha256, verification_status as "verification_status: Verification",
+                  verified_by_officer_id, verified_at, rejection_reason, uploaded_at
+           from document where application_id = $1 and document_id = $2"#,
+        application_id,
+        document_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    found(row, "document")
+}

@@ -205,3 +205,73 @@ pub async fn loan_schedule(
     .fetch_all(conn)
     .await?)
 }
+
+/// A PIN challenge with the client address that asked for it (PIN sends are rate-limited per
+/// mobile number and per address).
+#[allow(clippy::too_many_arguments)]
+pub async fn create_otp_from(
+    conn: &mut PgConnection,
+    msisdn: &Msisdn,
+    purpose: OtpPurpose,
+    pin_hash: &str,
+    expires_at: DateTime<Utc>,
+    max_attempts: i32,
+    client_address: Option<&str>,
+) -> Result<Uuid> {
+    Ok(sqlx::query_scalar!(
+        r#"insert into otp_challenge (msisdn, purpose, pin_hash, expires_at, max_attempts, client_address)
+           values ($1, $2, $3, $4, $5, $6) returning otp_challenge_id"#,
+        msisdn.as_e164(),
+        purpose.as_str(),
+        pin_hash,
+        expires_at,
+        max_attempts,
+        client_address
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// How many PINs were sent to a mobile number since `since`.
+pub async fn otp_sends_to(
+    conn: &mut PgConnection,
+    msisdn: &Msisdn,
+    since: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar!(
+        r#"select count(*) as "count!" from otp_challenge where msisdn = $1 and created_at >= $2"#,
+        msisdn.as_e164(),
+        since
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// How many PINs a client address asked for since `since`.
+pub async fn otp_sends_from(
+    conn: &mut PgConnection,
+    client_address: &str,
+    since: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar!(
+        r#"select count(*) as "count!" from otp_challenge
+           where client_address = $1 and created_at >= $2"#,
+        client_address,
+        since
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn get_otp(conn: &mut PgConnection, otp_challenge_id: Uuid) -> Result<OtpChallenge> {
+    let row = sqlx::query_as!(
+        OtpChallenge,
+        r#"select otp_challenge_id, msisdn, purpose as "purpose: OtpPurpose", pin_hash,
+                  expires_at, attempts, max_attempts, verified_at
+           from otp_challenge where otp_challenge_id = $1"#,
+        otp_challenge_id
+    )
+    .fetch_optional(conn)
+    .await?;
+    found(row, "one-time PIN challenge")
+}

@@ -157,3 +157,46 @@ pub async fn sign(conn: &mut PgConnection, a: &NewAgreement) -> Result<Uuid> {
     .fetch_one(conn)
     .await?)
 }
+
+/// The application's newest offered or accepted quote.
+pub async fn current_for_application(
+    conn: &mut PgConnection,
+    application_id: Uuid,
+) -> Result<Option<Quote>> {
+    Ok(sqlx::query_as!(
+        Quote,
+        r#"select quote_id, application_id, principal_cents, term_days, first_loan, interest_rate_bp,
+                  interest_cents, initiation_fee_cents, service_fee_cents, vat_cents, total_repayable_cents,
+                  instalment_count, first_instalment_date, valid_until, status as "status: QuoteStatus",
+                  accepted_at
+           from quote where application_id = $1 and status in ('offered', 'accepted')
+           order by (status = 'accepted') desc, created_at desc limit 1"#,
+        application_id
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A signed agreement as the applicant may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    pub agreement_id: Uuid,
+    pub quote_id: Uuid,
+    pub text_version: String,
+    pub signed_at: DateTime<Utc>,
+    pub cooling_off_until: NaiveDate,
+}
+
+pub async fn signed_agreement(
+    conn: &mut PgConnection,
+    application_id: Uuid,
+) -> Result<Option<Agreement>> {
+    Ok(sqlx::query_as!(
+        Agreement,
+        r#"select agreement_id, quote_id, text_version, signed_at, cooling_off_until
+           from agreement where application_id = $1 and status = 'signed'"#,
+        application_id
+    )
+    .fetch_optional(conn)
+    .await?)
+}
