@@ -89,3 +89,89 @@ pub async fn revoke_key(
     .await?;
     Ok(())
 }
+
+/// A partner by its unique name.
+pub async fn id_by_name(conn: &mut PgConnection, name: &str) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar!("select partner_id from partner where name = $1", name)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Revokes the live key with this prefix; false when there is none (unknown or revoked before).
+pub async fn revoke_key_by_prefix(
+    conn: &mut PgConnection,
+    key_prefix: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query!(
+        "update partner_api_key set revoked_at = $2 where key_prefix = $1 and revoked_at is null",
+        key_prefix,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What a partner may see of an application it created: its status and the policy's outcome,
+/// nothing of the applicant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerApplication {
+    pub application_id: Uuid,
+    pub reference: String,
+    pub status: String,
+    pub requested_amount_cents: i64,
+    pub requested_term_days: i32,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The latest decision's outcome (`approve`, `refer`, `decline`), if any.
+    pub outcome: Option<String>,
+    pub approved_amount_cents: Option<i64>,
+    pub approved_term_days: Option<i32>,
+}
+
+/// The application with this reference, only when `partner_id` created it (another partner's
+/// application is as absent as one that does not exist).
+pub async fn application(
+    conn: &mut PgConnection,
+    partner_id: Uuid,
+    reference: &str,
+) -> Result<Option<PartnerApplication>> {
+    Ok(sqlx::query_as!(
+        PartnerApplication,
+        r#"select a.application_id, a.reference, a.status, a.requested_amount_cents,
+                  a.requested_term_days, a.submitted_at, a.decided_at,
+                  d.outcome as "outcome?", d.approved_amount_cents as "approved_amount_cents?",
+                  d.approved_term_days as "approved_term_days?"
+           from application a
+           left join lateral (
+               select outcome, approved_amount_cents, approved_term_days from decision
+               where decision.application_id = a.application_id
+               order by decided_at desc, created_at desc limit 1
+           ) d on true
+           where a.reference = $1 and a.partner_id = $2 and a.channel = 'partner'"#,
+        reference,
+        partner_id
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The same, by the application's key (after a submission).
+pub async fn application_by_id(
+    conn: &mut PgConnection,
+    partner_id: Uuid,
+    application_id: Uuid,
+) -> Result<Option<PartnerApplication>> {
+    let reference = sqlx::query_scalar!(
+        "select reference from application where application_id = $1 and partner_id = $2",
+        application_id,
+        partner_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match reference {
+        Some(reference) => application(conn, partner_id, &reference).await,
+        None => Ok(None),
+    }
+}
