@@ -1,0 +1,71 @@
+//! The desktop back office's shell: a Tauri v2 app whose window shows the Yew UI (ui/, embedded
+//! from ui/dist) and whose commands ([`commands`]) work on the central PostgreSQL as the signed-in
+//! officer (DESIGN.md decision 1). Live updates come from LISTEN/NOTIFY ([`live`]); Sentry is on
+//! only with a DSN and scrubs personal data like the server does.
+//!
+//! [`builder`] wires the state and the commands onto any Tauri runtime, so the tests drive the
+//! same commands on tauri's mock runtime without a window.
+
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod live;
+pub mod session;
+pub mod updater;
+
+use pocket_providers::telemetry::{SentrySettings, init_sentry};
+use tauri::{Builder, Runtime};
+
+pub use session::Desktop;
+
+/// Adds the shell's state and every command to a builder (the real one or the mock runtime's).
+pub fn builder<R: Runtime>(builder: Builder<R>, desktop: Desktop) -> Builder<R> {
+    builder.manage(desktop).invoke_handler(tauri::generate_handler![
+        commands::session::sign_in,
+        commands::session::sign_out,
+        commands::session::whoami,
+        commands::session::touch,
+        commands::session::report,
+        commands::queue::queue,
+        commands::application::application,
+        commands::decide::approve,
+        commands::decide::decline,
+        updater::update_check,
+        updater::update_install,
+    ])
+}
+
+/// Starts the app: settings, logs, Sentry, the updater (src/updater.rs), then the window.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let config = config::DesktopConfig::load();
+    if let Err(e) = &config {
+        tracing::warn!(error = %e, "no usable connection settings");
+    }
+    let mut sentry = SentrySettings::from_env();
+    if let Ok(c) = &config {
+        if sentry.dsn.is_none() {
+            sentry.dsn = c.sentry_dsn.clone();
+        }
+        if sentry.environment.is_none() {
+            sentry.environment = Some(c.environment.clone());
+        }
+    }
+    sentry.release.get_or_insert_with(|| format!("pocket-desktop@{}", env!("CARGO_PKG_VERSION")));
+    let _sentry = init_sentry(sentry);
+    let desktop = Desktop::new(config.map_err(|e| e.to_string()));
+    builder(tauri::Builder::default(), desktop)
+        .plugin(updater::plugin())
+        .manage(updater::Updates::new(updater::UpdateSettings::load()))
+        .setup(|app| {
+            updater::start(app.handle().clone());
+            Ok(())
+        })
+        .run(tauri::generate_context!("tauri.conf.json"))
+        .unwrap_or_else(|e| panic!("the app failed to start: {e}"));
+}

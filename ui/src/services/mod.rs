@@ -1,0 +1,8 @@
+//! One module per command group of the shell; each function is one command, typed with
+//! `pocket_contract`.
+
+pub mod decide;
+pub mod queue;
+pub mod review;
+pub mod session;
+pub mod updater;
