@@ -8,8 +8,13 @@ use pocket_domain::Msisdn;
 use pocket_portal::settings::Settings;
 use pocket_sandbox::ClickatellSimulator;
 use pocket_sandbox::clickatell::ClickatellConfig as SimConfig;
+use pocket_sandbox::xds::GOOD_PAYER_ID;
 use pocket_sandbox::xds::{self as xds_sim, XdsSimulator};
-use pocket_store::applicants::{self, Profile};
+use pocket_store::applicants::{self, Channel, ConsentPurpose, Profile};
+use pocket_store::applications::{
+    self, ApplicationDetails, EmploymentType, NewApplication, PayFrequency,
+};
+use pocket_workflows::decide::submit;
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
 use tokio::net::TcpListener;
@@ -40,8 +45,8 @@ impl App {
     }
 }
 
-/// The URL of the test's own database (the pool's), for the worker's settings.
-async fn database_url(pool: &PgPool) -> String {
+/// The URL of the test's own database (the pool's), for a server's settings.
+pub async fn database_url(pool: &PgPool) -> String {
     let name: String =
         sqlx::query_scalar("select current_database()").fetch_one(pool).await.expect("db name");
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL is set for the tests");
@@ -51,17 +56,18 @@ async fn database_url(pool: &PgPool) -> String {
     format!("{head}/{name}{query}")
 }
 
-pub async fn spawn_app(pool: &PgPool) -> App {
-    let sms = ClickatellSimulator::start(SimConfig::default()).await.expect("simulator starts");
-    let today = chrono::Utc::now().date_naive();
-    let bureau =
-        XdsSimulator::start(xds_sim::XdsConfig::new(today)).await.expect("simulator starts");
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let addr = listener.local_addr().expect("address");
+/// The worker's environment: the test's database and the simulators, the webhook at `addr`.
+pub async fn worker_env(
+    pool: &PgPool,
+    sms: &ClickatellSimulator,
+    bureau: &XdsSimulator,
+    addr: SocketAddr,
+) -> Vec<(&'static str, String)> {
     sms.set_callback_url(Some(format!("http://{addr}/webhooks/clickatell/{SECRET}")));
-    let env = [
+    vec![
         ("DATABASE_URL", database_url(pool).await),
         ("POCKET_WORKER_CONCURRENCY", "4".to_string()),
+        ("POCKET_HTTP_ADDR", addr.to_string()),
         ("CLICKATELL_URL", sms.url()),
         ("CLICKATELL_API_KEY", sms.api_key()),
         ("CLICKATELL_CALLBACK_SECRET", SECRET.to_string()),
@@ -75,13 +81,97 @@ pub async fn spawn_app(pool: &PgPool) -> App {
         ("XDS_USER", xds_sim::DEFAULT_USER.to_string()),
         ("XDS_PASSWORD", xds_sim::DEFAULT_PASSWORD.to_string()),
         ("XDS_PRODUCT_ID", "15".to_string()),
-    ];
+    ]
+}
+
+/// Both simulators, started fresh.
+pub async fn simulators() -> (ClickatellSimulator, XdsSimulator) {
+    let sms = ClickatellSimulator::start(SimConfig::default()).await.expect("simulator starts");
+    let today = chrono::Utc::now().date_naive();
+    let bureau =
+        XdsSimulator::start(xds_sim::XdsConfig::new(today)).await.expect("simulator starts");
+    (sms, bureau)
+}
+
+pub async fn spawn_app(pool: &PgPool) -> App {
+    let (sms, bureau) = simulators().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let addr = listener.local_addr().expect("address");
+    let env = worker_env(pool, &sms, &bureau, addr).await;
     let settings =
         Settings::from_lookup(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
             .expect("settings");
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(pocket_portal::worker::serve(settings, listener, shutdown.clone()));
     App { addr, sms, bureau, shutdown, task }
+}
+
+/// A complete application from a good payer with consent to the bureau enquiry, submitted.
+pub async fn submitted_application(pool: &PgPool) -> Uuid {
+    let mut conn = pool.acquire().await.expect("connection");
+    let msisdn = Msisdn::parse("0831234567").expect("a valid mobile number");
+    let profile = Profile {
+        id_number: Some(GOOD_PAYER_ID.to_owned()),
+        first_names: Some("Thabo".to_owned()),
+        ..Profile::default()
+    };
+    let applicant_id = applicants::create(&mut conn, &msisdn, &profile).await.expect("applicant");
+    applicants::record_consent(
+        &mut conn,
+        applicant_id,
+        ConsentPurpose::BureauEnquiry,
+        "bureau-v3",
+        Channel::Portal,
+    )
+    .await
+    .expect("consent");
+    let product_id = applications::product_id(&mut conn, "short_term").await.expect("product");
+    let created = applications::create(
+        &mut conn,
+        &NewApplication {
+            applicant_id,
+            product_id,
+            channel: Channel::Portal,
+            partner_id: None,
+            created_by_officer_id: None,
+            requested_amount_cents: 200_000,
+            requested_term_days: 60,
+        },
+    )
+    .await
+    .expect("application");
+    applications::update_details(
+        &mut conn,
+        created.application_id,
+        &ApplicationDetails {
+            requested_amount_cents: 200_000,
+            requested_term_days: 60,
+            employer_name: Some("Shoprite".to_owned()),
+            employment_type: Some(EmploymentType::Permanent),
+            pay_frequency: Some(PayFrequency::Monthly),
+            payday: Some("last_working_day".to_owned()),
+            gross_income_cents: Some(2_500_000),
+            net_income_cents: Some(1_900_000),
+            declared_expenses_cents: Some(600_000),
+            declared_debt_cents: Some(300_000),
+            bank_branch_code: Some("250655".to_owned()),
+            bank_account_number: Some("62123456789".to_owned()),
+            bank_account_type: Some(1),
+            bank_account_holder: Some("T Nkosi".to_owned()),
+        },
+    )
+    .await
+    .expect("details");
+    submit(&mut conn, created.application_id, chrono::Utc::now()).await.expect("submitted");
+    created.application_id
+}
+
+pub async fn application_status(pool: &PgPool, application_id: Uuid) -> String {
+    sqlx::query_scalar("select status from application where application_id = $1")
+        .bind(application_id)
+        .fetch_one(pool)
+        .await
+        .expect("application")
 }
 
 /// An applicant with a mobile number and no email address.
