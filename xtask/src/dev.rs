@@ -32,14 +32,14 @@ pub fn run(args: &[String]) -> Result<()> {
     println!("  database   {} ({origin})", redact(&url));
     println!("  psql       cargo xtask db psql");
     println!("  stop db    cargo xtask db stop");
-    println!(
-        "  desktop    the back-office app is not part of this build yet; where there is a \
-         display, this command will open it"
-    );
     if setup_only {
         return Ok(());
     }
-    serve(&url)
+    crate::system::ensure_packages("the desktop app's build", crate::system::BUILD_AND_TEST)?;
+    // The shell embeds ui/dist at compile time.
+    crate::desktop::ui(&[])?;
+    let desktop_config = crate::desktop::write_dev_config(&server)?;
+    serve(&url, &desktop_config)
 }
 
 /// The Clickatell simulator's API key (pocket_sandbox::clickatell::DEFAULT_API_KEY).
@@ -48,22 +48,31 @@ const SANDBOX_CLICKATELL_KEY: &str = "sandbox-clickatell-key-3f9a7c21";
 /// links none of our crates, ARCHITECTURE.md).
 const SANDBOX_XDS_USER: &str = "pocketloans";
 const SANDBOX_XDS_PASSWORD: &str = "sandbox-xds-password";
+/// The Netcash simulator's service keys (pocket_sandbox::netcash::DEFAULT_*_KEY).
+const SANDBOX_NETCASH_DEBIT_ORDER_KEY: &str = "5a0e1c3b-7d24-4f6e-9b8a-2c1d0e9f7a61";
+const SANDBOX_NETCASH_ACCOUNT_KEY: &str = "9b3f6d2a-1e8c-4a7b-8d5e-0f4c3b2a1e97";
+const SANDBOX_NETCASH_VENDOR_KEY: &str = "24ade73c-98cf-47b3-99be-cc7b867b3080";
 /// Any digits do for the simulator's `ProductId`.
 const DEV_XDS_PRODUCT_ID: &str = "15";
 /// The development worker's webhook secret; production takes its own from a Secret.
 const DEV_CALLBACK_SECRET: &str = "dev-callback-secret";
+/// The development portal's key for PIN hashes and CSRF tokens; production takes its own from a
+/// Secret.
+const DEV_PORTAL_SECRET: &str = "development-portal-secret-not-for-production";
+
 /// The sender address of development email (verified in moto at start).
 const DEV_EMAIL_FROM: &str = "loans@pocketloans.example.co.za";
 
 /// Starts the provider simulators, the SES test peer and the worker, and keeps them running
 /// until Ctrl-C.
-fn serve(database_url: &str) -> Result<()> {
+fn serve(database_url: &str, desktop_config: &std::path::Path) -> Result<()> {
     let netcash = port_or_free(8089)?;
     let xds = port_or_free(8090)?;
     let clickatell = port_or_free(8091)?;
     let sentry = port_or_free(8092)?;
     let worker = port_or_free(8080)?;
     let ses = port_or_free(8093)?;
+    let portal = port_or_free(8000)?;
     run_command(cargo().args([
         "build",
         "--quiet",
@@ -71,6 +80,8 @@ fn serve(database_url: &str) -> Result<()> {
         "pocket-sandbox",
         "-p",
         "pocket-portal",
+        "-p",
+        "pocket-desktop",
         "--bins",
     ]))?;
     let mut children = Children::default();
@@ -121,13 +132,50 @@ fn serve(database_url: &str) -> Result<()> {
         .env("XDS_USER", SANDBOX_XDS_USER)
         .env("XDS_PASSWORD", SANDBOX_XDS_PASSWORD)
         .env("XDS_PRODUCT_ID", DEV_XDS_PRODUCT_ID)
+        .env("NETCASH_URL", format!("http://127.0.0.1:{netcash}/NIWS/NIWS_NIF.svc"))
+        .env("NETCASH_DEBIT_ORDER_KEY", SANDBOX_NETCASH_DEBIT_ORDER_KEY)
+        .env("NETCASH_ACCOUNT_KEY", SANDBOX_NETCASH_ACCOUNT_KEY)
+        .env("NETCASH_VENDOR_KEY", SANDBOX_NETCASH_VENDOR_KEY)
         .env("SENTRY_DSN", format!("http://0123456789abcdef0123456789abcdef@127.0.0.1:{sentry}/1"))
         .env("SENTRY_ENVIRONMENT", "development");
     children.spawn("worker", &mut pocket)?;
     wait_for_port(worker)?;
 
+    // The applicant portal: PINs reach the Clickatell simulator (read them in its log or at
+    // /v1/message), documents go to .local/documents, cookies work over plain HTTP.
+    let documents = crate::project_root().join(".local").join("documents");
+    let mut serve = Command::new(built_binary("pocket"));
+    serve
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("POCKET_PORTAL_ADDR", format!("127.0.0.1:{portal}"))
+        .env("POCKET_PUBLIC_URL", format!("http://127.0.0.1:{portal}"))
+        .env("POCKET_DEV_MODE", "true")
+        .env("POCKET_DOCUMENTS", &documents)
+        .env("POCKET_PORTAL_SECRET", DEV_PORTAL_SECRET)
+        .env("CLICKATELL_URL", format!("http://127.0.0.1:{clickatell}"))
+        .env("CLICKATELL_API_KEY", SANDBOX_CLICKATELL_KEY)
+        .env("SENTRY_DSN", format!("http://0123456789abcdef0123456789abcdef@127.0.0.1:{sentry}/1"))
+        .env("SENTRY_ENVIRONMENT", "development");
+    children.spawn("portal", &mut serve)?;
+    wait_for_port(portal)?;
+
+    // The back office opens where there is a display; sign in with a demo officer printed above.
+    let display = ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some());
+    if display {
+        let mut desktop = Command::new(built_binary("pocket-desktop"));
+        desktop.env("POCKET_DESKTOP_CONFIG", desktop_config);
+        children.spawn("desktop", &mut desktop)?;
+    }
+
     println!();
     println!("Running (Ctrl-C stops everything but the database):");
+    if display {
+        println!("  desktop     the back-office window (settings {})", desktop_config.display());
+    } else {
+        println!("  desktop     no display here; on a desktop session this command opens it");
+    }
+    println!("  portal      http://127.0.0.1:{portal}/");
     println!("  worker      http://127.0.0.1:{worker}/health/ready");
     println!("  Netcash     http://127.0.0.1:{netcash}/NIWS/NIWS_NIF.svc?wsdl");
     println!("  XDS         http://127.0.0.1:{xds}");

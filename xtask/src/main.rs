@@ -1,9 +1,14 @@
 //! `cargo xtask`: the developer commands of Pocket Loans (run the platform, run the tests, manage
 //! the local database, refresh the offline query cache, run the benchmarks).
 
+mod deploy;
+mod desktop;
 mod dev;
+mod loadtest;
 mod postgres;
 mod python;
+mod release;
+mod system;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +26,18 @@ cargo xtask <command>
                       manage the project's private PostgreSQL cluster
   prepare [--check]   refresh (or check) the committed .sqlx offline query cache
   bench               run the benchmarks and print their numbers
+  bench-collections   the collections cycle at 1 000 000 instalments (release build)
+  ui [--debug]        build the desktop UI (Yew, WebAssembly) into ui/dist
+  desktop [--release] build the UI and the desktop shell, set up the demo database, run the app
+  bundle              build the desktop app's .deb offline (tauri CLI from npm, cached)
+  bench-desktop       measure the desktop app with 100 000 applications and print the numbers
+  loadtest [--duration S] [--connections N] [--no-build]
+                      load the partner API (release build, wrk) and print its numbers
+  deploy-check        render the Kubernetes overlays in deploy/k8s and validate them
+  release [--channel stable|pilot] --base-url URL [--notes TEXT] [--updates-dir DIR]
+                      build and sign this platform's desktop bundles and publish the update
+                      manifest (README.md, 'Publishing a desktop update')
+  release keygen PATH generate the updater's signing key pair outside the repository
 
 Without DATABASE_URL the commands run a private PostgreSQL cluster in .local/postgres
 (installing Debian's postgresql package first when it is missing). With DATABASE_URL set,
@@ -41,6 +58,14 @@ fn main() -> Result<()> {
         "db" => db(rest),
         "prepare" => prepare(rest),
         "bench" => bench(rest),
+        "bench-collections" => bench_collections(rest),
+        "ui" => desktop::ui(rest),
+        "desktop" => desktop::desktop(rest),
+        "bundle" => desktop::bundle(rest),
+        "bench-desktop" => desktop::bench(rest),
+        "loadtest" => loadtest::run(rest),
+        "deploy-check" => deploy::check(),
+        "release" => release::release(rest),
         "help" | "--help" | "-h" => {
             println!("{HELP}");
             Ok(())
@@ -51,14 +76,22 @@ fn main() -> Result<()> {
 
 /// Runs every test of the workspace against a real PostgreSQL.
 fn test(args: &[String]) -> Result<()> {
+    system::ensure_packages("the desktop build and the browser tests", system::BUILD_AND_TEST)?;
+    // The desktop shell embeds ui/dist at compile time, so the UI is built before anything else.
+    desktop::ui(&[])?;
     let server = postgres::ensure()?;
     // The email client's tests start their own moto server from this path.
     let moto = python::moto_server()?;
+    // The partner API's contract test runs schemathesis from this path.
+    let schemathesis = python::schemathesis_bin()?;
     let mut cmd = cargo();
     cmd.args(["test", "--workspace"])
         .args(args)
         .env("DATABASE_URL", server.admin_url())
-        .env("POCKET_MOTO_SERVER", moto);
+        .env("POCKET_MOTO_SERVER", moto)
+        .env("POCKET_SCHEMATHESIS", schemathesis)
+        // The updater's tests make throwaway signing keys with it.
+        .env("POCKET_TAURI_CLI", desktop::ensure_tauri_cli()?);
     run(&mut cmd)
 }
 
@@ -155,6 +188,15 @@ fn dir_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
 
 fn bench(args: &[String]) -> Result<()> {
     run(cargo().args(["bench", "-p", "pocket-domain", "--bench", "domain", "--"]).args(args))
+}
+
+/// The collections benchmark (crates/workflows/benches/collections.rs) on the private cluster.
+fn bench_collections(args: &[String]) -> Result<()> {
+    let server = postgres::ensure()?;
+    run(cargo()
+        .args(["bench", "-p", "pocket-workflows", "--bench", "collections", "--"])
+        .args(args)
+        .env("DATABASE_URL", server.admin_url()))
 }
 
 /// The workspace root (the folder above xtask/).

@@ -247,35 +247,14 @@ fn find_bin_dir() -> Result<PathBuf> {
 
 /// Installs Debian's PostgreSQL server package, as root or through passwordless sudo.
 fn install_postgresql() -> Result<()> {
-    let prefix: Vec<&str> = if is_root() {
-        vec![]
-    } else if Command::new("sudo").args(["-n", "true"]).status().is_ok_and(|s| s.success()) {
-        vec!["sudo", "-n"]
-    } else {
-        bail!(
-            "PostgreSQL is not installed and this user cannot install it. Either install it \
-             (`sudo apt-get install postgresql`) or set DATABASE_URL to a server you may create \
-             databases on."
-        )
-    };
-    println!("installing PostgreSQL from Debian's packages");
-    let apt = |args: &[&str]| -> Result<()> {
-        let mut all: Vec<&str> = prefix.clone();
-        all.extend_from_slice(args);
-        let mut cmd = Command::new(all[0]);
-        cmd.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
-        run(&mut cmd)
-    };
-    apt(&["apt-get", "update", "-q"])?;
-    apt(&["apt-get", "install", "-y", "-q", "--no-install-recommends", "postgresql"])
+    crate::system::install(
+        "PostgreSQL (or set DATABASE_URL to a server you may create databases on)",
+        &["postgresql"],
+    )
 }
 
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
+    crate::system::is_root()
 }
 
 fn reachable_by(user: &str, dir: &Path) -> bool {

@@ -79,3 +79,37 @@ fn install_debian_venv() -> Result<()> {
         .env("DEBIAN_FRONTEND", "noninteractive");
     run(&mut cmd).context("installing python3-venv (needed for the moto test peer)")
 }
+
+/// The pinned version of schemathesis, the property-based tester of the partner API's OpenAPI
+/// description.
+const SCHEMATHESIS: &str = "schemathesis==4.32.5";
+
+/// Returns the path of a working `st` (schemathesis), installing it into the same virtual
+/// environment if needed.
+pub fn schemathesis_bin() -> Result<PathBuf> {
+    // The environment itself is made (or completed) the way moto needs it.
+    let venv = moto_server()?
+        .parent()
+        .and_then(|bin| bin.parent())
+        .map(std::path::Path::to_path_buf)
+        .context("the virtual environment's folder")?;
+    let st = venv.join("bin/st");
+    let works = |st: &std::path::Path| {
+        Command::new(st).arg("--version").output().is_ok_and(|o| o.status.success())
+    };
+    if st.exists() && works(&st) {
+        return Ok(st);
+    }
+    println!("installing {SCHEMATHESIS} into {}", venv.display());
+    run(Command::new(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        SCHEMATHESIS,
+    ]))
+    .context("installing schemathesis")?;
+    if !works(&st) {
+        bail!("schemathesis installed but {} does not run", st.display());
+    }
+    Ok(st)
+}

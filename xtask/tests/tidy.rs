@@ -27,8 +27,18 @@ struct Metadata {
 
 impl Metadata {
     fn load() -> Metadata {
+        Metadata::load_with(&[])
+    }
+
+    /// The graph as it resolves for one target platform only (the UI's is wasm32).
+    fn load_for(platform: &str) -> Metadata {
+        Metadata::load_with(&["--filter-platform", platform])
+    }
+
+    fn load_with(extra: &[&str]) -> Metadata {
         let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["metadata", "--format-version", "1", "--locked"])
+            .args(extra)
             .current_dir(root())
             .output()
             .expect("cargo metadata runs");
@@ -144,7 +154,8 @@ fn dependencies_between_our_crates_point_one_way() {
         ("pocket-providers", &["pocket-store", "pocket-workflows", "pocket-sandbox"]),
         ("pocket-sandbox", &["pocket-providers", "pocket-store", "pocket-workflows"]),
         ("pocket-workflows", &["pocket-sandbox"]),
-        ("pocket-ui", &["pocket-store", "pocket-workflows", "pocket-providers", "sqlx", "tokio"]),
+        ("pocket-desktop", &["pocket-sandbox"]),
+        ("pocket-contract", &["pocket-store", "pocket-workflows", "pocket-providers"]),
     ];
     let meta = Metadata::load();
     for (member, banned) in forbidden {
@@ -156,6 +167,33 @@ fn dependencies_between_our_crates_point_one_way() {
             assert!(!reached.contains(*b), "{member} must not depend on {b}");
         }
     }
+}
+
+#[test]
+fn the_ui_depends_only_on_the_contract_and_the_domain() {
+    // DESIGN.md: ui -> the wasm-clean contract crate (and domain). On wasm32, where the UI runs,
+    // nothing of I/O is reached; on the host, yew brings tokio along for its own server side.
+    let meta = Metadata::load();
+    let ours: BTreeSet<_> =
+        meta.declared["pocket-ui"].iter().filter(|d| meta.members.contains(*d)).cloned().collect();
+    let allowed: BTreeSet<String> =
+        ["pocket-contract", "pocket-domain"].into_iter().map(String::from).collect();
+    assert!(ours.is_subset(&allowed), "pocket-ui depends on {ours:?}");
+    let wasm = Metadata::load_for("wasm32-unknown-unknown");
+    let reached = wasm.reachable("pocket-ui");
+    let bad: Vec<_> = IO_CRATES.iter().filter(|c| reached.contains(**c)).collect();
+    assert!(bad.is_empty(), "pocket-ui on wasm32 reaches {bad:?}");
+}
+
+#[test]
+fn the_contract_crate_is_serde_only() {
+    // The types crossing the Tauri boundary compile into the UI: no I/O, only serde.
+    let meta = Metadata::load();
+    let declared: Vec<_> = meta.declared["pocket-contract"].iter().cloned().collect();
+    assert_eq!(declared, ["serde"], "pocket-contract depends on {declared:?}");
+    let reached = meta.reachable("pocket-contract");
+    let bad: Vec<_> = IO_CRATES.iter().filter(|c| reached.contains(**c)).collect();
+    assert!(bad.is_empty(), "pocket-contract reaches {bad:?}");
 }
 
 #[test]

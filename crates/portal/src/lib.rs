@@ -6,5 +6,6 @@ pub mod api;
 pub mod ops;
 pub mod server;
 pub mod settings;
+pub mod updates;
 pub mod web;
 pub mod worker;

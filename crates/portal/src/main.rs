@@ -2,13 +2,13 @@
 //! subcommand; everything else lives in the library.
 
 use anyhow::{Context, Result, bail};
-use pocket_portal::settings::Settings;
+use pocket_portal::settings::{PortalSettings, Settings};
 use pocket_providers::telemetry::{SentrySettings, init_sentry};
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str =
-    "usage: pocket worker | pocket migrate   (settings: environment, see README.md)";
+    "usage: pocket serve | pocket worker | pocket migrate   (settings: environment, see README.md)";
 
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
@@ -27,6 +27,13 @@ fn main() -> Result<()> {
                 let shutdown = CancellationToken::new();
                 tokio::spawn(stop_on_signal(shutdown.clone()));
                 pocket_portal::worker::run(settings, shutdown).await
+            }
+            "partner" => pocket_portal::api::admin::run(std::env::args().skip(2).collect()).await,
+            "serve" => {
+                let settings = PortalSettings::from_env()?;
+                let shutdown = CancellationToken::new();
+                tokio::spawn(stop_on_signal(shutdown.clone()));
+                pocket_portal::server::serve(settings, shutdown).await
             }
             "migrate" => {
                 let url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;

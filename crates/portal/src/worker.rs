@@ -12,12 +12,17 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use pocket_domain::BusinessCalendar;
 use pocket_providers::clickatell::{CallbackSecret, ClickatellClient, parse_status_callback};
+use pocket_providers::netcash::{self, NetcashClient, NetcashConfig, ServiceKey};
 use pocket_providers::ses::SesClient;
 use pocket_providers::xds::XdsClient;
+use pocket_workflows::collections;
 use pocket_workflows::decide::{BureauEnquiryHandler, ENQUIRE_JOB};
 use pocket_workflows::notify::{self, SEND_JOB, SendNotification};
-use pocket_workflows::worker::{Clock, Handlers, HealthHandle, SystemClock, Worker, WorkerConfig};
+use pocket_workflows::worker::{
+    Clock, Handlers, HealthHandle, Scheduler, SystemClock, Worker, WorkerConfig,
+};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -105,9 +110,30 @@ pub async fn handlers(settings: &Settings) -> Result<Handlers> {
     let email = SesClient::new(settings.ses.clone()).await;
     let send = SendNotification { sms, email, from: settings.email_from.clone() };
     let bureau = XdsClient::new(settings.xds.clone()).context("creating the bureau client")?;
-    Ok(Handlers::new()
+    let handlers = Handlers::new()
         .register(SEND_JOB, send)
-        .register(ENQUIRE_JOB, BureauEnquiryHandler { bureau }))
+        .register(ENQUIRE_JOB, BureauEnquiryHandler { bureau });
+    Ok(match netcash_from_env()? {
+        Some(netcash) => collections::register(handlers, netcash, BusinessCalendar::south_africa()),
+        None => handlers,
+    })
+}
+
+/// The debit-order provider for collections (netcash-niws.md): `NETCASH_URL` (default the real
+/// service), `NETCASH_DEBIT_ORDER_KEY`, `NETCASH_ACCOUNT_KEY`, `NETCASH_VENDOR_KEY`. Without the
+/// keys the worker runs no collections jobs (they wait in the queue) and says so.
+fn netcash_from_env() -> Result<Option<NetcashClient>> {
+    let get = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let (Some(debit_order), Some(account), Some(vendor)) =
+        (get("NETCASH_DEBIT_ORDER_KEY"), get("NETCASH_ACCOUNT_KEY"), get("NETCASH_VENDOR_KEY"))
+    else {
+        tracing::warn!("NETCASH_* keys not set: collections jobs are not run by this worker");
+        return Ok(None);
+    };
+    let url = get("NETCASH_URL").unwrap_or_else(|| netcash::PRODUCTION_ENDPOINT.to_owned());
+    let config =
+        NetcashConfig::new(url, ServiceKey::new(debit_order), ServiceKey::new(account), vendor);
+    Ok(Some(NetcashClient::new(config).context("creating the Netcash client")?))
 }
 
 /// Runs the worker and its HTTP server on the configured address until `shutdown` is cancelled.
@@ -128,7 +154,13 @@ pub async fn serve(
         PgPool::connect(&settings.database_url).await.context("connecting to the database")?;
     let mut config = WorkerConfig::new("worker");
     config.concurrency = settings.concurrency;
-    let worker = Worker::new(pool.clone(), config, handlers(&settings).await?, SystemClock);
+    let handlers = handlers(&settings).await?;
+    let collecting = handlers.get(collections::DAILY_JOB).is_some();
+    let mut worker = Worker::new(pool.clone(), config, handlers, SystemClock);
+    if collecting {
+        // collections.md: the daily cycle runs every day; each replica may enqueue it, once.
+        worker = worker.with_scheduler(Scheduler::new(collections::scheduled_jobs()));
+    }
     let state = HttpState {
         pool: pool.clone(),
         health: worker.health(),

@@ -9,9 +9,12 @@
 #[macro_use]
 mod text_enum;
 
+pub mod api_audit;
 pub mod applicants;
 pub mod applications;
+pub mod arrears;
 pub mod audit;
+pub mod backoffice;
 pub mod bureau;
 pub mod collections;
 pub mod decisions;
