@@ -6,3 +6,6 @@
 mod common;
 mod driver;
 mod journey;
+#[allow(dead_code)]
+#[path = "../worker/common.rs"]
+mod worker;

@@ -6,23 +6,19 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use pocket_portal::settings::{PortalSettings, Settings};
 use pocket_portal::web::Portal;
 use pocket_sandbox::ClickatellSimulator;
-use pocket_sandbox::clickatell::ClickatellConfig as SimConfig;
-use pocket_sandbox::xds::{self as xds_sim, XdsSimulator};
+use pocket_sandbox::xds::XdsSimulator;
 use pocket_workflows::worker::TestClock;
 use sqlx::PgPool;
-use sqlx::postgres::PgConnectOptions;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub const SECRET: &str = "webhook-secret-for-tests";
 pub const PORTAL_SECRET: &str = "portal-secret-for-tests-0123456789abcdef";
 
 /// The running platform.
@@ -65,17 +61,6 @@ impl Platform {
     }
 }
 
-/// The URL of the test's own database (the pool's).
-pub async fn database_url(pool: &PgPool) -> String {
-    let name: String =
-        sqlx::query_scalar("select current_database()").fetch_one(pool).await.expect("db name");
-    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL is set for the tests");
-    PgConnectOptions::from_str(&base).expect("DATABASE_URL parses");
-    let (head, tail) = base.rsplit_once('/').expect("DATABASE_URL names a database");
-    let query = tail.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
-    format!("{head}/{name}{query}")
-}
-
 /// A fresh folder under the build's test output.
 pub fn output_dir(kind: &str) -> PathBuf {
     // The build's target folder (CARGO_TARGET_TMPDIR is `<target>/tmp`), so the output is
@@ -96,38 +81,20 @@ pub async fn start(pool: &PgPool) -> Platform {
 
 /// Starts the platform; `adjust` may change the portal's limits first.
 pub async fn start_with(pool: &PgPool, adjust: impl FnOnce(&mut Portal)) -> Platform {
-    let sms = ClickatellSimulator::start(SimConfig::default()).await.expect("simulator starts");
-    let today = chrono::Utc::now().date_naive();
-    let bureau =
-        XdsSimulator::start(xds_sim::XdsConfig::new(today)).await.expect("simulator starts");
-    let db = database_url(pool).await;
+    let (sms, bureau) = crate::worker::simulators().await;
+    let db = crate::worker::database_url(pool).await;
     let shutdown = CancellationToken::new();
 
     let worker_listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let worker_addr = worker_listener.local_addr().expect("address");
-    sms.set_callback_url(Some(format!("http://{worker_addr}/webhooks/clickatell/{SECRET}")));
-    let worker_env = [
-        (
-            "DATABASE_URL",
-            format!(
-                "{db}{}options%5Brole%5D=pocket_worker",
-                if db.contains('?') { '&' } else { '?' }
-            ),
-        ),
-        ("POCKET_WORKER_CONCURRENCY", "4".to_string()),
-        ("CLICKATELL_URL", sms.url()),
-        ("CLICKATELL_API_KEY", sms.api_key()),
-        ("CLICKATELL_CALLBACK_SECRET", SECRET.to_string()),
-        // No email address is entered in these journeys; SES is aimed at a closed port.
-        ("SES_ENDPOINT_URL", "http://127.0.0.1:9".to_string()),
-        ("SES_ACCESS_KEY_ID", "test".to_string()),
-        ("SES_SECRET_ACCESS_KEY", "test".to_string()),
-        ("EMAIL_FROM", "loans@pocketloans.example.co.za".to_string()),
-        ("XDS_URL", bureau.url()),
-        ("XDS_USER", xds_sim::DEFAULT_USER.to_string()),
-        ("XDS_PASSWORD", xds_sim::DEFAULT_PASSWORD.to_string()),
-        ("XDS_PRODUCT_ID", "15".to_string()),
-    ];
+    let mut worker_env = crate::worker::worker_env(pool, &sms, &bureau, worker_addr).await;
+    // The worker connects with the privileges of its own group role, as in production.
+    let separator = if db.contains('?') { '&' } else { '?' };
+    for (name, value) in &mut worker_env {
+        if *name == "DATABASE_URL" {
+            *value = format!("{db}{separator}options%5Brole%5D=pocket_worker");
+        }
+    }
     let worker_settings = Settings::from_lookup(|name| {
         worker_env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
     })
@@ -141,7 +108,6 @@ pub async fn start_with(pool: &PgPool, adjust: impl FnOnce(&mut Portal)) -> Plat
     let documents = output_dir("documents");
     // The portal connects with the privileges of its own group role, as in production: what
     // the grants do not allow fails here too.
-    let separator = if db.contains('?') { '&' } else { '?' };
     let portal_db = format!("{db}{separator}options%5Brole%5D=pocket_portal");
     let portal_env = [
         ("DATABASE_URL", portal_db),
@@ -345,22 +311,6 @@ pub async fn fill_steps(
         last = Some(done);
     }
     last.expect("steps")
-}
-
-/// Waits (up to 20 s, checking every 100 ms) until `check` holds.
-pub async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while tokio::time::Instant::now() < deadline {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting until {what}");
 }
 
 /// Reloads a page (up to 20 s, every 100 ms) until it contains `needle`; returns it.

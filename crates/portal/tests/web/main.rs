@@ -6,3 +6,6 @@ mod common;
 mod documents;
 mod hostile;
 mod journey;
+#[allow(dead_code)]
+#[path = "../worker/common.rs"]
+mod worker;
