@@ -14,12 +14,9 @@ use anyhow::{Context, Result, bail};
 
 use crate::{project_root, python, run};
 
-/// The pinned validator.
-const VALIDATOR: &str = "kubernetes-validate==1.37.0";
-
 pub fn check() -> Result<()> {
     let kubectl = kubectl()?;
-    let python = validator_python()?;
+    let python = python::kubernetes_validate_python()?;
     run(Command::new(python)
         .arg(project_root().join("deploy/check.py"))
         .arg(&kubectl)
@@ -55,35 +52,4 @@ fn kubectl() -> Result<PathBuf> {
         bail!("{} has no kustomize subcommand", cached.display());
     }
     Ok(cached)
-}
-
-/// The Python of the project's environment, with the validator installed in it.
-fn validator_python() -> Result<PathBuf> {
-    let venv = python::cache_dir().join("venv");
-    let python = venv.join("bin/python");
-    let works = |p: &std::path::Path| {
-        Command::new(p)
-            .args(["-c", "import kubernetes_validate, yaml"])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if works(&python) {
-        return Ok(python);
-    }
-    if !python.exists() {
-        std::fs::create_dir_all(python::cache_dir())?;
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
-            .context("creating the Python environment (needs python3-venv)")?;
-    }
-    println!("installing {VALIDATOR} into {}", venv.display());
-    run(Command::new(venv.join("bin/pip")).args([
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        VALIDATOR,
-    ]))?;
-    if !works(&python) {
-        bail!("{VALIDATOR} installed but cannot be imported");
-    }
-    Ok(python)
 }
