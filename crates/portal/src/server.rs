@@ -37,7 +37,7 @@ pub fn router(state: AppState) -> Router {
 /// compression, request logs and metrics) under `policy`.
 pub fn router_with(state: AppState, policy: &crate::ops::HttpPolicy) -> Router {
     let routes = Router::new()
-        .merge(crate::web::router())
+        .merge(crate::web::router(policy))
         .nest("/api/v1", crate::api::router(&state, policy))
         .merge(crate::ops::router())
         .merge(crate::updates::router())

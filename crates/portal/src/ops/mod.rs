@@ -53,8 +53,10 @@ impl Default for HttpPolicy {
             development: false,
             request_timeout: Duration::from_secs(30),
             body_limit: 64 * 1024,
-            // The document table's limit (20 MiB) and room for the multipart framing.
-            upload_limit: 20 * 1024 * 1024 + 64 * 1024,
+            // The document store's limit and room for the multipart framing.
+            upload_limit: usize::try_from(pocket_workflows::documents::SCHEMA_MAX_BYTES)
+                .unwrap_or(usize::MAX)
+                + 64 * 1024,
             partner_requests_per_minute: 120,
             decision_wait: Duration::from_secs(5),
         }

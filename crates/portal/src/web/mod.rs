@@ -93,13 +93,9 @@ impl Default for Limits {
 /// Shared portal context, as handlers extract it.
 pub type PortalRef = Arc<Portal>;
 
-/// The applicant pages.
-pub fn router() -> Router<AppState> {
-    // An upload may be as large as the document store accepts plus the multipart framing.
-    let upload_limit = DefaultBodyLimit::max(
-        usize::try_from(pocket_workflows::documents::SCHEMA_MAX_BYTES).unwrap_or(usize::MAX)
-            + 64 * 1024,
-    );
+/// The applicant pages; uploads get the larger body limit of `policy`.
+pub fn router(policy: &crate::ops::HttpPolicy) -> Router<AppState> {
+    let upload_limit = policy.upload_body_limit();
     Router::new()
         .route("/", get(landing::page))
         .route("/static/{file}", get(assets::serve))
