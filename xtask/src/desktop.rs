@@ -19,6 +19,7 @@ const TAURI_CLI_VERSION: &str = "2.12.5";
 /// Builds ui/dist: the WebAssembly UI, its JavaScript glue and the static files.
 pub fn ui(args: &[String]) -> Result<()> {
     let release = !args.iter().any(|a| a == "--debug");
+    ensure_wasm_target()?;
     let mut build = cargo();
     build.args(["build", "-p", "pocket-ui", "--target", "wasm32-unknown-unknown"]);
     if release {
@@ -135,6 +136,37 @@ fn locked_wasm_bindgen() -> Result<String> {
 
 /// The wasm-bindgen CLI of the locked version, installed with cargo when missing or different
 /// (about 8 minutes; without --locked, TOOLCHAIN.md).
+/// Adds rustup's wasm32 target when it is missing (a fresh rustup has only the host's).
+fn ensure_wasm_target() -> Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l == WASM_TARGET));
+    if !installed {
+        run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+            .context("adding the wasm32 target (rustup)")?;
+    }
+    Ok(())
+}
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Installs tauri-driver, the WebDriver bridge of the desktop end-to-end test, when it is missing
+/// (TOOLCHAIN.md: version 2.1.0, about 1.5 minutes to build).
+pub fn ensure_tauri_driver() -> Result<()> {
+    if Command::new("tauri-driver").arg("--help").output().is_ok_and(|o| o.status.success()) {
+        return Ok(());
+    }
+    println!("installing tauri-driver 2.1.0");
+    run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args([
+        "install",
+        "tauri-driver",
+        "--version",
+        "2.1.0",
+        "--locked",
+    ]))
+}
+
 fn ensure_wasm_bindgen() -> Result<PathBuf> {
     let version = locked_wasm_bindgen()?;
     let installed = Command::new("wasm-bindgen")

@@ -79,6 +79,7 @@ fn test(args: &[String]) -> Result<()> {
     system::ensure_packages("the desktop build and the browser tests", system::BUILD_AND_TEST)?;
     // The desktop shell embeds ui/dist at compile time, so the UI is built before anything else.
     desktop::ui(&[])?;
+    desktop::ensure_tauri_driver()?;
     let server = postgres::ensure()?;
     // The email client's tests start their own moto server from this path.
     let moto = python::moto_server()?;
