@@ -102,6 +102,26 @@ def rule_errors(docs: list[dict]) -> list[str]:
                 ref = source.get("configMapRef")
                 if ref and ref["name"] not in configmaps:
                     errors.append(f"{kind_name} reads a missing ConfigMap {ref['name']}")
+    for kind_name, spec in [(f"Deployment {n}", pod_spec(d)) for n, d in deployments.items()] + [
+        (f"Job {n}", pod_spec(j)) for n, j in jobs.items()
+    ]:
+        volumes = {v["name"]: v for v in spec.get("volumes", [])}
+        for v in volumes.values():
+            ref = v.get("configMap")
+            # A ConfigMap that the manifests do not ship is IT's (the desktop update manifests):
+            # a pod must start without it, or the first deployment waits for a release.
+            if ref and ref["name"] not in configmaps and not ref.get("optional"):
+                errors.append(f"{kind_name} mounts a ConfigMap {ref['name']} that nothing ships and that is not optional")
+        for c in spec["containers"]:
+            mounts = {m["mountPath"] for m in c.get("volumeMounts", [])}
+            for env in c.get("env", []):
+                if env["name"].endswith("_DIR") and env.get("value") and env["value"] not in mounts:
+                    errors.append(f"{kind_name}/{c['name']}: {env['name']} names {env['value']}, which is not mounted (the root is read-only)")
+    portal = deployments.get("pocket-portal")
+    if portal and not any(
+        e["name"] == "POCKET_UPDATES_DIR" for c in pod_spec(portal)["containers"] for e in c.get("env", [])
+    ):
+        errors.append("Deployment pocket-portal: POCKET_UPDATES_DIR is not set, so no desktop update is ever offered")
     return errors
 
 
@@ -148,6 +168,10 @@ def self_test(docs: list[dict]) -> None:
         "no migration job": lambda b: b.remove(next(iter(by_kind(b, "Job").values()))),
         "no disruption budget": lambda b: b.remove(by_kind(b, "PodDisruptionBudget")["pocket-worker"]),
         "latest image": lambda b: pod_spec(by_kind(b, "Deployment")["pocket-portal"])["containers"][0].update(image="x/pocket:latest"),
+        "the update manifests unmounted": lambda b: pod_spec(by_kind(b, "Deployment")["pocket-portal"])["containers"][0]["volumeMounts"].pop(),
+        "a required ConfigMap nobody ships": lambda b: pod_spec(by_kind(b, "Deployment")["pocket-portal"])["volumes"][-1]["configMap"].pop("optional"),
+        "no update folder": lambda b: pod_spec(by_kind(b, "Deployment")["pocket-portal"])["containers"][0].update(
+            env=[e for e in pod_spec(by_kind(b, "Deployment")["pocket-portal"])["containers"][0]["env"] if e["name"] != "POCKET_UPDATES_DIR"]),
     }
     for name, mutate in mutations.items():
         broken = copy.deepcopy(docs)
