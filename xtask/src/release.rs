@@ -377,10 +377,13 @@ fn rfc3339(secs: u64) -> String {
     )
 }
 
-/// The two-version update, end to end (README.md, "Publishing a desktop update").
-fn e2e() -> Result<()> {
-    const PORT: u16 = 18777;
-    const DRIVER_PORT: u16 = 18778;
+/// The two-version update, end to end (README.md, "Publishing a desktop update"). The two
+/// versions are built with the debug profile: the updater, the signature check and the installer
+/// are the same code as in a release build, and the test reuses the test suite's compiled crates.
+pub fn e2e() -> Result<()> {
+    let port = free_port()?;
+    let driver_port = free_port()?;
+    let native_port = free_port()?;
     let scratch = std::env::temp_dir().join(format!("pocket-update-e2e-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
     let tauri = desktop::ensure_tauri_cli()?;
@@ -389,7 +392,7 @@ fn e2e() -> Result<()> {
     let private = std::fs::read_to_string(&key)?;
     let public = std::fs::read_to_string(pub_path(&key))?;
     desktop::ui(&[])?;
-    let bundle_dir = desktop::target_dir()?.join("release/bundle/deb");
+    let bundle_dir = desktop::target_dir()?.join("debug/bundle/deb");
     let mut debs = Vec::new();
     for version in ["0.1.0", "0.1.1"] {
         // The local endpoint over plain HTTP and the throwaway key exist only in these builds.
@@ -399,13 +402,13 @@ fn e2e() -> Result<()> {
             "plugins": { "updater": {
                 "pubkey": public.trim(),
                 "endpoints": [format!(
-                    "http://127.0.0.1:{PORT}/updates/stable/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}"
+                    "http://127.0.0.1:{port}/updates/stable/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}"
                 )],
                 "dangerousInsecureTransportProtocol": true
             } }
         });
         run(Command::new(&tauri)
-            .args(["build", "--ci", "--bundles", "deb", "--config", &config.to_string()])
+            .args(["build", "--debug", "--ci", "--bundles", "deb", "--config", &config.to_string()])
             .env("TAURI_APP_PATH", "src-tauri")
             .env("TAURI_SIGNING_PRIVATE_KEY", private.trim())
             .env_remove("TAURI_SIGNING_PRIVATE_KEY_PATH")
@@ -431,7 +434,7 @@ fn e2e() -> Result<()> {
         "pub_date": chrono_now()?,
         "platforms": { "linux-x86_64-deb": {
             "signature": std::fs::read_to_string(pub_sig(&debs[1]))?.trim(),
-            "url": format!("http://127.0.0.1:{PORT}/artifacts/app.deb"),
+            "url": format!("http://127.0.0.1:{port}/artifacts/app.deb"),
         } }
     });
     std::fs::write(www.join("updates/stable/linux/x86_64/0.1.0"), manifest.to_string())?;
@@ -447,28 +450,36 @@ fn e2e() -> Result<()> {
         let log = std::fs::File::create(scratch.join("http.log"))?;
         children.push(
             Command::new("python3")
-                .args(["-m", "http.server", &PORT.to_string(), "--bind", "127.0.0.1"])
+                .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1"])
                 .current_dir(&www)
                 .stdout(log.try_clone()?)
                 .stderr(log)
                 .spawn()?,
         );
-        children.push(
-            Command::new("Xvfb")
-                .args([":77", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-                .spawn()?,
-        );
-        std::thread::sleep(std::time::Duration::from_secs(1));
+        // Xvfb picks a free display itself and writes its number when it accepts clients.
+        let mut xvfb = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(xvfb.stdout.take().context("Xvfb's output")?),
+            &mut line,
+        )?;
+        children.push(xvfb);
+        let display = format!(":{}", line.trim());
         let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
         children.push(
             Command::new("tauri-driver")
-                .args(["--port", &DRIVER_PORT.to_string(), "--native-port", "18779"])
-                .env("DISPLAY", ":77")
+                .args(["--port", &driver_port.to_string()])
+                .args(["--native-port", &native_port.to_string()])
+                .env("DISPLAY", &display)
                 .env("PATH", path)
                 .spawn()?,
         );
-        std::thread::sleep(std::time::Duration::from_secs(2));
-        let base = format!("http://127.0.0.1:{DRIVER_PORT}/session");
+        wait_for_port(port, "the update server")?;
+        wait_for_port(driver_port, "tauri-driver")?;
+        let base = format!("http://127.0.0.1:{driver_port}/session");
         let caps = r#"{"capabilities":{"alwaysMatch":{"tauri:options":{"application":"/usr/bin/pocket-desktop"}}}}"#;
         let session = webdriver("POST", &base, caps)?;
         let session = session["value"]["sessionId"].as_str().context("a session")?.to_owned();
@@ -526,6 +537,24 @@ fn e2e() -> Result<()> {
     let _ = Command::new("dpkg").args(["-r", &package]).status();
     let _ = std::fs::remove_dir_all(&scratch);
     result
+}
+
+/// A loopback port nobody listens on yet.
+fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).context("finding a free port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// Waits (up to 30 s) until something accepts connections on a loopback port.
+fn wait_for_port(port: u16, what: &str) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if std::time::Instant::now() > deadline {
+            bail!("{what} did not start listening on port {port}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Ok(())
 }
 
 /// A WebDriver call with curl; the answer's JSON.
