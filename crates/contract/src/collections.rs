@@ -33,7 +33,7 @@ pub struct CalendarDayRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarView {
     pub today: String,
-    /// The action date today's run builds the batch for.
+    /// The action date whose batch the next daily run on a business day builds.
     pub next_batch_date: String,
     pub days: Vec<CalendarDayRow>,
 }

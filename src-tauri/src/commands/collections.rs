@@ -111,7 +111,13 @@ pub async fn collections_calendar(
     }
     Ok(CalendarView {
         today: today.to_string(),
-        next_batch_date: two_day_action_date(&calendar, today).to_string(),
+        // The daily run builds a batch on business days only (a weekend's runs accrue and read
+        // statements): the next one that builds is on the next business day.
+        next_batch_date: two_day_action_date(
+            &calendar,
+            calendar.next_business_day_on_or_after(today),
+        )
+        .to_string(),
         days: days.into_values().collect(),
     })
 }

@@ -313,7 +313,7 @@ pub fn collections_page() -> Html {
             <div class="page-head">
                 <h1>{ "Collections" }</h1>
                 if let Some(c) = &page.calendar {
-                    <span class="hint">{ format!("Today {} · today's run builds the batch of {}", c.today, c.next_batch_date) }</span>
+                    <span class="hint">{ format!("Today {} · the next daily run builds the batch of {}", c.today, c.next_batch_date) }</span>
                 }
                 if may_trigger {
                     <button id="trigger-run" class="button button-primary amount" onclick={on_trigger} disabled={page.busy}>

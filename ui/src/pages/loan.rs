@@ -348,6 +348,9 @@ pub fn loan_page(props: &LoanProps) -> Html {
                 <form class="dialog form" id="move-dialog" role="dialog" aria-label="Move a collection date" onsubmit={submit}>
                     <h2>{ format!("Move the collection of instalment {sequence}") }</h2>
                     <p class="hint">{ format!("A business day from {} (two business days' notice to the bank) to {} (six months from pay-out).", v.earliest_move, v.latest_move) }</p>
+                    if v.collection_hold.is_some() {
+                        <p class="notice">{ "Collection is stopped on this loan: no debit order goes out on the new date until the hold is lifted." }</p>
+                    }
                     <label class="field"><span class="field-label">{ "Collect on" }</span>
                         <input id="move-date" type="date" min={v.earliest_move.clone()} max={v.latest_move.clone()}
                             value={page.move_to.clone()} oninput={input_cb(&page, LoanAction::MoveTo)} /></label>
