@@ -586,3 +586,51 @@ async fn the_collections_screen_reads_calendar_batches_unpaids_and_flags(pool: P
     assert_eq!(twice[0], twice[1]);
     common::drop_logins(&pool).await;
 }
+
+#[sqlx::test(migrator = "pocket_store::MIGRATOR")]
+async fn a_flag_resolved_elsewhere_reaches_the_collections_page_as_an_event(pool: PgPool) {
+    common::seed(&pool, 120).await;
+    let flag: String = sqlx::query_scalar(
+        "select collection_flag_id::text from collection_flag where resolved_at is null limit 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the demo has open flags");
+    let shell = Shell::new(&pool);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    tauri::Listener::listen_any(&shell.window, pocket_contract::CHANGE_EVENT, move |event| {
+        let _ = tx.send(serde_json::from_str(event.payload()).expect("a JSON payload"));
+    });
+    shell.sign_in(&common::login(&pool, "johan").await).await;
+
+    // Another clerk resolves the flag; the listener on the officer's connection may take a
+    // moment to start, so the change is repeated until seen.
+    let mut seen = false;
+    'attempts: for _ in 0..20 {
+        sqlx::query(
+            "update collection_flag set resolved_at = now() where collection_flag_id = $1::uuid",
+        )
+        .bind(&flag)
+        .execute(&pool)
+        .await
+        .unwrap();
+        while let Ok(Some(event)) =
+            tokio::time::timeout(std::time::Duration::from_millis(500), rx.recv()).await
+        {
+            if event["table"] == "collection_flag" && event["id"] == flag.as_str() {
+                seen = true;
+                break 'attempts;
+            }
+        }
+    }
+    assert!(seen, "the flag's change arrived as a Tauri event");
+    let overview = shell.call("collections_overview", json!({})).await.unwrap();
+    assert!(
+        overview["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["collection_flag_id"] != flag.as_str())
+    );
+    common::drop_logins(&pool).await;
+}
