@@ -138,6 +138,30 @@ async fn a_collections_officer_finds_a_loan_records_a_payment_and_moves_a_date(p
     }
     let none = loans(&shell, loans_request(None, Some("%_%' or 1=1 --"), 0)).await.unwrap();
     assert_eq!(none["total"], 0);
+    for bad in [
+        json!({ "status": null, "search": null, "page": 0, "page_size": 0 }),
+        json!({ "status": null, "search": null, "page": 0, "page_size": 201 }),
+        json!({ "status": "overdue", "search": null, "page": 0, "page_size": 20 }),
+        json!({ "status": null, "search": "x".repeat(101), "page": 0, "page_size": 20 }),
+    ] {
+        assert_eq!(code(&loans(&shell, bad.clone()).await.unwrap_err()), "invalid", "{bad}");
+    }
+    // A page past the end is empty, not an error.
+    let beyond = loans(&shell, loans_request(None, None, 100_000)).await.unwrap();
+    assert!(beyond["rows"].as_array().unwrap().is_empty());
+    // Unknown and malformed loan ids, on every read.
+    let nobody = uuid::Uuid::new_v4().to_string();
+    assert_eq!(code(&loan(&shell, &nobody).await.unwrap_err()), "not_found");
+    assert_eq!(code(&loan(&shell, "../../etc/passwd").await.unwrap_err()), "invalid");
+    let quote = shell.call("settlement_quote", json!({ "request": { "loan_id": nobody } })).await;
+    assert_eq!(code(&quote.unwrap_err()), "not_found");
+    let statement = shell
+        .call(
+            "statement",
+            json!({ "request": { "loan_id": nobody, "from": "2026-01-01", "to": "2026-02-01" } }),
+        )
+        .await;
+    assert_eq!(code(&statement.unwrap_err()), "not_found");
 
     // The page: the ledger's running balance ends at the loan's balance; the role's actions.
     let view = loan(&shell, &id).await.unwrap();
