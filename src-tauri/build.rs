@@ -15,6 +15,17 @@ const COMMANDS: &[&str] = &[
     "decline",
     "update_check",
     "update_install",
+    "loans",
+    "loan",
+    "record_payment",
+    "move_collection_date",
+    "settlement_quote",
+    "statement",
+    "write_off",
+    "collections_calendar",
+    "collections_batches",
+    "collections_trigger",
+    "collections_overview",
 ];
 
 fn main() {

@@ -32,6 +32,17 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desktop: Desktop) -> Builder<R> 
         commands::decide::decline,
         updater::update_check,
         updater::update_install,
+        commands::loans::loans,
+        commands::loans::loan,
+        commands::loans::record_payment,
+        commands::loans::move_collection_date,
+        commands::loans::settlement_quote,
+        commands::loans::statement,
+        commands::loans::write_off,
+        commands::collections::collections_calendar,
+        commands::collections::collections_batches,
+        commands::collections::collections_trigger,
+        commands::collections::collections_overview,
     ])
 }
 

@@ -76,6 +76,12 @@ pub fn app() -> Html {
         match &state.route {
             Route::Queue => html! { <QueuePage /> },
             Route::Application(id) => html! { <ApplicationPage id={id.clone()} /> },
+            Route::Loans => html! { <crate::pages::loans::LoansPage /> },
+            Route::Loan(id) => html! { <crate::pages::loan::LoanPage id={id.clone()} /> },
+            Route::Statement(id) => {
+                html! { <crate::pages::statement::StatementPage id={id.clone()} /> }
+            }
+            Route::Collections => html! { <crate::pages::collections::CollectionsPage /> },
         }
     };
 
@@ -132,7 +138,11 @@ fn header() -> Html {
     html! {
         <header class="header">
             <span class="brand">{ "Pocket Loans" }</span>
-            <nav><a href="#/queue" onclick={to_queue} class="nav-link">{ "Queue" }</a></nav>
+            <nav>
+                <a href="#/queue" onclick={to_queue} class="nav-link">{ "Queue" }</a>
+                <a href="#/loans" id="nav-loans" class="nav-link">{ "Loans" }</a>
+                <a href="#/collections" id="nav-collections" class="nav-link">{ "Collections" }</a>
+            </nav>
             <span class="who" id="who">
                 { format!("{} · {}", session.full_name, session.role.label()) }
             </span>

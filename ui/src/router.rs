@@ -8,6 +8,15 @@ use wasm_bindgen::prelude::Closure;
 pub enum Route {
     Queue,
     Application(String),
+    Loans,
+    Loan(String),
+    Statement(String),
+    Collections,
+}
+
+/// Whether a path segment can be an identifier (a UUID's characters only).
+fn id_like(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
 
 impl Route {
@@ -19,6 +28,13 @@ impl Route {
             {
                 Route::Application(id.to_owned())
             }
+            Some(("loan", rest)) => match rest.split_once('/') {
+                None if id_like(rest) => Route::Loan(rest.to_owned()),
+                Some((id, "statement")) if id_like(id) => Route::Statement(id.to_owned()),
+                _ => Route::Queue,
+            },
+            None if path == "loans" => Route::Loans,
+            None if path == "collections" => Route::Collections,
             _ => Route::Queue,
         }
     }
@@ -27,6 +43,10 @@ impl Route {
         match self {
             Route::Queue => "#/queue".to_owned(),
             Route::Application(id) => format!("#/application/{id}"),
+            Route::Loans => "#/loans".to_owned(),
+            Route::Loan(id) => format!("#/loan/{id}"),
+            Route::Statement(id) => format!("#/loan/{id}/statement"),
+            Route::Collections => "#/collections".to_owned(),
         }
     }
 }
@@ -65,5 +85,18 @@ mod tests {
         assert_eq!(Route::parse(""), Route::Queue);
         assert_eq!(Route::parse("#/application/<script>"), Route::Queue);
         assert_eq!(Route::parse("#/application/"), Route::Queue);
+    }
+
+    #[test]
+    fn loan_and_collections_routes_round_trip() {
+        let id = "0b7f3c1e-8d5a-4c57-9c1b-2f4e6a8d9e10".to_owned();
+        for route in
+            [Route::Loans, Route::Loan(id.clone()), Route::Statement(id), Route::Collections]
+        {
+            assert_eq!(Route::parse(&route.hash()), route);
+        }
+        assert_eq!(Route::parse("#/loan/<img>"), Route::Queue);
+        assert_eq!(Route::parse("#/loan/abc/print"), Route::Queue);
+        assert_eq!(Route::parse(&format!("#/loan/{}", "a".repeat(37))), Route::Queue);
     }
 }

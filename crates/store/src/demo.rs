@@ -134,6 +134,7 @@ pub async fn seed(pool: &PgPool, options: DemoOptions) -> Result<DemoSummary> {
         seeder.applicant(&mut tx, i).await?;
     }
     seeder.finish(&mut tx).await?;
+    collections_desk(&mut tx, options.today, seeder.now).await?;
     tx.commit().await?;
     let mut conn = pool.acquire().await?;
     summarize(&mut conn).await
@@ -1746,6 +1747,167 @@ struct LoanCtx {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the collections screens need to show something real: the flags and holds that the
+/// reason-code policy (collections.md table) puts on loans whose collection stopped, and one batch
+/// whose load report dropped a line with the provider's message (netcash-niws.md, "Load report").
+/// Runs after the batches learned their fate, in the seeding transaction.
+async fn collections_desk(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use pocket_domain::{NextAction, ReasonCode};
+
+    // The latest returned debit of each loan still collecting.
+    let returned = sqlx::query!(
+        r#"select distinct on (p.loan_id) p.presentment_id, p.loan_id, p.mandate_id, p.attempt,
+                  p.action_date, p.reason_code as "reason_code!"
+           from presentment p join loan l on l.loan_id = p.loan_id
+           where p.status in ('unpaid', 'disputed') and p.reason_code is not null
+             and l.status in ('active', 'in_arrears')
+           order by p.loan_id, p.action_date desc, p.attempt desc"#
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut stops = Vec::new();
+    for r in returned {
+        let code = ReasonCode::parse(&r.reason_code);
+        let (action, suspend, no_sms) = match code.next_action() {
+            NextAction::RePresent { further_attempts, .. } => {
+                if r.attempt <= i32::from(further_attempts) {
+                    continue;
+                }
+                ("review", false, false)
+            }
+            NextAction::StopNewMandate { .. } => ("new_mandate", true, false),
+            NextAction::StopLegal => ("legal", false, false),
+            NextAction::StopDeceased => ("deceased", true, true),
+            NextAction::StopReview => ("review", false, false),
+            NextAction::ReverseAndFlag => ("dispute", true, false),
+            NextAction::RouteToPerson => ("route_to_person", false, false),
+        };
+        stops.push((
+            r.action_date,
+            collections::Stop {
+                loan_id: r.loan_id,
+                presentment_id: r.presentment_id,
+                mandate_id: r.mandate_id,
+                reason_code: r.reason_code.clone(),
+                action,
+                note: format!("unpaid code {code}"),
+                suspend_mandate: suspend,
+                no_sms,
+            },
+        ));
+    }
+    for (on, stop) in stops {
+        collections::apply_stops(&mut *conn, std::slice::from_ref(&stop), on).await?;
+    }
+
+    // When no debit order waits from today on (all the demo's instalments fall due later), the
+    // batch of the first day instalments fall due is built now, as the daily run builds it.
+    let waiting = sqlx::query_scalar!(
+        r#"select exists (select from presentment where action_date >= $1
+                          and status in ('pending', 'submitted')) as "waiting!""#,
+        today
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if !waiting {
+        let next_due = sqlx::query_scalar!(
+            r#"select min(i.due_date) from instalment i join loan l on l.loan_id = i.loan_id
+               where i.status = 'scheduled' and i.due_date >= $1
+                 and l.status in ('active', 'in_arrears') and l.collection_hold is null
+                 and exists (select from mandate m where m.loan_id = l.loan_id and m.status = 'authenticated')"#,
+            today
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if let Some(on) = next_due {
+            collections::create_presentments(&mut *conn, on).await?;
+            collections::build_batch(&mut *conn, on, Instruction::TwoDay).await?;
+        }
+    }
+    // The fullest batch from today on: loaded by the provider with one line dropped (a two-day
+    // batch is loaded before its action date).
+    let batch = sqlx::query!(
+        r#"select b.collection_batch_id, b.name, b.action_date from collection_batch b
+           join presentment p on p.collection_batch_id = b.collection_batch_id
+           where b.action_date >= $1 and p.status in ('pending', 'submitted')
+           group by b.collection_batch_id
+           order by count(*) desc, b.action_date, b.sequence limit 1"#,
+        today
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(batch) = batch else { return Ok(()) };
+    let detail = serde_json::json!({ "demo": true });
+    collections::move_batch_presentments(
+        &mut *conn,
+        batch.collection_batch_id,
+        &[PresentmentStatus::Pending],
+        PresentmentStatus::Submitted,
+        None,
+        &detail,
+    )
+    .await?;
+    let dropped = sqlx::query_scalar!(
+        "select account_reference from presentment where collection_batch_id = $1 order by account_reference limit 1",
+        batch.collection_batch_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let message = "Bank account number has incorrect length (min 4, max 11 characters)".to_owned();
+    collections::reject_lines(
+        &mut *conn,
+        batch.collection_batch_id,
+        std::slice::from_ref(&dropped),
+        std::slice::from_ref(&message),
+        today,
+    )
+    .await?;
+    collections::move_batch_presentments(
+        &mut *conn,
+        batch.collection_batch_id,
+        &[PresentmentStatus::Submitted],
+        PresentmentStatus::Loaded,
+        None,
+        &detail,
+    )
+    .await?;
+    let loaded = sqlx::query!(
+        r#"select count(*) as "n!", coalesce(sum(amount_cents), 0)::bigint as "total!"
+           from presentment where collection_batch_id = $1 and status = 'loaded'"#,
+        batch.collection_batch_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    // netcash-niws.md load report format, as the load report step stores it.
+    let report = format!(
+        "{} SUCCESSFUL WITH ERRORS {}\nAcc Ref :{dropped} Line :2 {message}",
+        batch.name, loaded.total
+    );
+    collections::set_batch_status(
+        &mut *conn,
+        batch.collection_batch_id,
+        BatchStatus::Submitted,
+        Some(&format!("DEMO-{}", batch.action_date.format("%Y%m%d"))),
+        None,
+        now,
+    )
+    .await?;
+    collections::set_batch_status(
+        &mut *conn,
+        batch.collection_batch_id,
+        BatchStatus::LoadedWithErrors,
+        None,
+        Some(&report),
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub mod error;
 pub mod jobs;
 pub mod ledger;
 pub mod listen;
+pub mod loan_desk;
 pub mod loans;
 pub mod mandates;
 pub mod notifications;

@@ -11,6 +11,7 @@ pub mod apply;
 pub mod collections;
 pub mod decide;
 pub mod documents;
+pub mod loan_desk;
 pub mod notify;
 pub mod review;
 pub mod worker;

@@ -3,7 +3,9 @@
 //! listed in build.rs and allowed in capabilities/default.json; nothing else is exposed.
 
 pub mod application;
+pub mod collections;
 pub mod decide;
+pub mod loans;
 pub mod queue;
 pub mod session;
 

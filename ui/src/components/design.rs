@@ -94,3 +94,17 @@ pub fn toasts() -> Html {
         </div>
     }
 }
+
+#[derive(Properties, PartialEq)]
+pub struct LabelBadgeProps {
+    pub status: AttrValue,
+    pub label: AttrValue,
+}
+
+/// A status word as a coloured badge with its own label (for words outside the application
+/// statuses: loans, presentments, batches).
+#[function_component(LabelBadge)]
+pub fn label_badge(props: &LabelBadgeProps) -> Html {
+    let class = format!("badge badge-{}", props.status);
+    html! { <span class={class} data-status={props.status.clone()}>{ props.label.clone() }</span> }
+}

@@ -1,7 +1,9 @@
 //! One module per command group of the shell; each function is one command, typed with
 //! `pocket_contract`.
 
+pub mod collections;
 pub mod decide;
+pub mod loans;
 pub mod queue;
 pub mod review;
 pub mod session;
