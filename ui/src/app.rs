@@ -76,6 +76,8 @@ pub fn app() -> Html {
         match &state.route {
             Route::Queue => html! { <QueuePage /> },
             Route::Application(id) => html! { <ApplicationPage id={id.clone()} /> },
+            Route::Reports => html! { <crate::pages::reports::ReportsPage /> },
+            Route::Admin => html! { <crate::pages::admin::AdminPage /> },
         }
     };
 
@@ -132,7 +134,11 @@ fn header() -> Html {
     html! {
         <header class="header">
             <span class="brand">{ "Pocket Loans" }</span>
-            <nav><a href="#/queue" onclick={to_queue} class="nav-link">{ "Queue" }</a></nav>
+            <nav>
+                <a href="#/queue" onclick={to_queue} class="nav-link">{ "Queue" }</a>
+                <a href="#/reports" class="nav-link" id="nav-reports">{ "Reports" }</a>
+                if app.is_admin() { <a href="#/admin" class="nav-link" id="nav-admin">{ "Administration" }</a> }
+            </nav>
             <span class="who" id="who">
                 { format!("{} · {}", session.full_name, session.role.label()) }
             </span>

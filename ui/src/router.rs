@@ -8,6 +8,8 @@ use wasm_bindgen::prelude::Closure;
 pub enum Route {
     Queue,
     Application(String),
+    Reports,
+    Admin,
 }
 
 impl Route {
@@ -19,6 +21,8 @@ impl Route {
             {
                 Route::Application(id.to_owned())
             }
+            _ if path == "reports" => Route::Reports,
+            _ if path == "admin" => Route::Admin,
             _ => Route::Queue,
         }
     }
@@ -27,6 +31,8 @@ impl Route {
         match self {
             Route::Queue => "#/queue".to_owned(),
             Route::Application(id) => format!("#/application/{id}"),
+            Route::Reports => "#/reports".to_owned(),
+            Route::Admin => "#/admin".to_owned(),
         }
     }
 }
@@ -65,5 +71,8 @@ mod tests {
         assert_eq!(Route::parse(""), Route::Queue);
         assert_eq!(Route::parse("#/application/<script>"), Route::Queue);
         assert_eq!(Route::parse("#/application/"), Route::Queue);
+        assert_eq!(Route::parse(&Route::Reports.hash()), Route::Reports);
+        assert_eq!(Route::parse(&Route::Admin.hash()), Route::Admin);
+        assert_eq!(Route::parse("#/admin/x"), Route::Queue);
     }
 }

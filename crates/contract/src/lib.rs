@@ -11,6 +11,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod admin;
+pub mod reports;
+
 /// The name of the event the shell emits when a row the back office shows has changed
 /// (LISTEN/NOTIFY on the database, `pocket_change`).
 pub const CHANGE_EVENT: &str = "pocket://change";

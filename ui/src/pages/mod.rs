@@ -1,7 +1,9 @@
 //! One module per route, plus the sign-in page shown while nobody is signed in.
 
+pub mod admin;
 pub mod application;
 pub mod queue;
+pub mod reports;
 pub mod sign_in;
 
 use wasm_bindgen::JsCast;
