@@ -276,29 +276,37 @@ pub async fn add_regulatory(
     {
         return Err(invalid(format!("{code} is stored in {stored}, not {unit}.")));
     }
-    // The caps as they would be from that date, with every later version already on record.
-    let mut history = parameters::regulations(conn).await?;
-    let mut with_change = regulations_with(conn, code, new.effective_from, new.value).await?;
-    history.retain(|r| r.effective_from > new.effective_from);
-    with_change.extend(history);
-    for caps in &with_change {
-        check_prices_within(conn, caps, new.effective_from).await?;
+    // The caps as they would be from that date on: the set in force then with the new value,
+    // and every later set on record, which keeps the new value until this code changes again.
+    let history = parameters::regulations(conn).await?;
+    let later_versions: Vec<NaiveDate> = store_admin::regulatory_history(conn)
+        .await?
+        .into_iter()
+        .filter(|v| v.code == *code && v.effective_from > new.effective_from)
+        .map(|v| v.effective_from)
+        .collect();
+    let mut periods: Vec<RegulatoryParameters> = Vec::new();
+    if let Ok(first) = RegulatoryParameters::select(&history, new.effective_from) {
+        let mut first = first.clone();
+        first.effective_from = new.effective_from;
+        periods.push(first);
+    }
+    periods.extend(history.iter().filter(|r| r.effective_from > new.effective_from).cloned());
+    for caps in &mut periods {
+        if !later_versions.iter().any(|d| *d <= caps.effective_from) {
+            with_value(caps, code, new.value)?;
+        }
+    }
+    for (i, caps) in periods.iter().enumerate() {
+        let until = periods.get(i + 1).map(|next| next.effective_from);
+        check_prices_within(conn, caps, until).await?;
     }
     Ok(parameters::set_regulatory(conn, code, new.effective_from, new.value, unit, &source).await?)
 }
 
-/// The regulatory parameters in force on `on` with one code's value replaced.
-async fn regulations_with(
-    conn: &mut PgConnection,
-    code: &str,
-    on: NaiveDate,
-    value: i64,
-) -> Result<Vec<RegulatoryParameters>, AdminError> {
-    let Ok(mut caps) = parameters::regulations_on(conn, on).await else {
-        // No complete set before this date: nothing to compare prices with yet.
-        return Ok(Vec::new());
-    };
-    caps.effective_from = on;
+/// Puts one regulatory parameter's value into a set of caps (codes outside the pricing caps
+/// change nothing the prices depend on).
+fn with_value(caps: &mut RegulatoryParameters, code: &str, value: i64) -> Result<(), AdminError> {
     let rate = |v: i64| parameters::bp_to_rate(v).map_err(AdminError::from);
     match code {
         "max_principal" => caps.max_principal = Money::from_cents(value),
@@ -320,24 +328,27 @@ async fn regulations_with(
         "vat_rate" => caps.vat_rate = rate(value)?,
         _ => {}
     }
-    Ok(vec![caps])
+    Ok(())
 }
 
-/// Every product's prices in force on or after `from` (within the period of `caps`) must be at
-/// or below the caps.
+/// Every product's prices in force while `caps` apply (from their date until `until`, or for
+/// good) must be at or below them.
 async fn check_prices_within(
     conn: &mut PgConnection,
     caps: &RegulatoryParameters,
-    from: NaiveDate,
+    until: Option<NaiveDate>,
 ) -> Result<(), AdminError> {
-    let start = caps.effective_from.max(from);
+    let start = caps.effective_from;
     let prices = store_admin::price_history(conn).await?;
     let products = store_admin::products(conn).await?;
     for product in products {
         let mine: Vec<_> = prices.iter().filter(|p| p.product_id == product.product_id).collect();
-        // The version in force at the start, and every later one.
+        // The version in force at the start (the list is newest first), and every later one
+        // that starts while these caps apply.
         let in_force = mine.iter().find(|p| p.effective_from <= start);
-        let later = mine.iter().filter(|p| p.effective_from > start);
+        let later = mine
+            .iter()
+            .filter(|p| p.effective_from > start && until.is_none_or(|u| p.effective_from < u));
         for price in in_force.into_iter().chain(later) {
             let proposed = ProposedPrice {
                 interest_first_loan_bp: price.interest_first_loan_bp,
@@ -347,7 +358,8 @@ async fn check_prices_within(
             if let Err(AdminError::AboveCap(why)) = within_caps(&proposed, caps) {
                 return Err(AdminError::AboveCap(format!(
                     "{why} {} charges more from {}: give it a lower price from that date first.",
-                    product.name, price.effective_from
+                    product.name,
+                    price.effective_from.max(start)
                 )));
             }
         }
