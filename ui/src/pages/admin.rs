@@ -84,6 +84,14 @@ fn clear(ids: &[&str]) {
     }
 }
 
+fn scroll_to(id: &str) {
+    if let Some(el) =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id))
+    {
+        el.scroll_into_view();
+    }
+}
+
 /// Rands as typed (`1 500.00`, `R60`) to cents.
 pub fn cents(text: &str) -> Result<i64, String> {
     Money::parse(text).map(Money::cents).map_err(|_| format!("{text:?} is not an amount in rands."))
@@ -587,6 +595,20 @@ fn templates_section() -> Html {
         subject: None,
         body: String::new(),
     });
+    // What was just asked for comes into view: the form after Edit, the text after Preview.
+    {
+        let editing = (form.code.clone(), form.channel.clone());
+        use_effect_with(editing, |(code, _)| {
+            if !code.is_empty() {
+                scroll_to("template-form");
+            }
+        });
+    }
+    use_effect_with((*preview).clone(), |shown| {
+        if shown.is_some() {
+            scroll_to("template-rendered");
+        }
+    });
     let read = || TemplateRequest {
         code: field_value("template-code"),
         channel: field_value("template-channel"),
@@ -756,6 +778,11 @@ fn partners_section() -> Html {
     let app = use_context::<AppContext>().expect("BUG: the app provides its context");
     let (partners, reload) = use_loaded(service::partners);
     let issued = use_state(|| None::<(String, IssuedKey)>);
+    use_effect_with(issued.is_some(), |shown| {
+        if *shown {
+            scroll_to("issued-key");
+        }
+    });
     let create = {
         let (app, reload) = (app.clone(), reload.clone());
         Callback::from(move |e: SubmitEvent| {
