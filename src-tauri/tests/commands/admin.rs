@@ -667,3 +667,100 @@ async fn reports_add_up_and_export_as_csv(pool: PgPool) {
     std::fs::remove_dir_all(&dir).unwrap();
     common::drop_logins(&pool).await;
 }
+
+#[sqlx::test(migrator = "pocket_store::MIGRATOR")]
+async fn every_change_is_refused_to_officers_auditors_and_collections_clerks(pool: PgPool) {
+    common::seed(&pool, 10).await;
+    let today = today(&pool).await;
+    // Rows to aim at, arranged as the superuser.
+    let lerato: String = sqlx::query_scalar(
+        "select officer_id::text from officer where login_name like '%\\_lerato'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let holiday: String = sqlx::query_scalar(
+        "insert into public_holiday (holiday_date, name, declared_by) values ($1, 'Arranged', 'Test')
+         returning public_holiday_id::text",
+    )
+    .bind(today + chrono::Duration::days(40))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let (partner, key): (String, String) = sqlx::query_as(
+        "select partner_id::text, partner_api_key_id::text from partner_api_key where revoked_at is null limit 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let product: String = sqlx::query_scalar("select product_id::text from product limit 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let later = days(today, 45);
+    let changes = [
+        ("admin_create_officer", officer("demo_x_intruder", "kettle-orbit-violet-93")),
+        (
+            "admin_change_officer",
+            json!({ "officer_id": lerato, "role": "admin", "approval_limit_cents": null }),
+        ),
+        (
+            "admin_change_officer",
+            json!({ "officer_id": lerato, "role": null, "approval_limit_cents": 99_000_000 }),
+        ),
+        ("admin_disable_officer", json!({ "id": lerato })),
+        (
+            "admin_add_price",
+            json!({ "product_id": product, "effective_from": later, "interest_first_loan_bp": 400,
+            "interest_subsequent_loan_bp": 300, "service_fee_monthly_cents": 5000, "charge_initiation_fee": true,
+            "interest_convention": "daily" }),
+        ),
+        (
+            "admin_add_regulatory",
+            json!({ "code": "vat_rate", "effective_from": later, "value": 1600, "note": "x" }),
+        ),
+        (
+            "admin_add_policy",
+            json!({ "code": "offer_step", "effective_from": later, "value": 5000, "note": "x" }),
+        ),
+        (
+            "admin_publish_template",
+            json!({ "code": "otp", "channel": "sms", "subject": null, "body": "PIN {{pin}}" }),
+        ),
+        ("admin_add_holiday", json!({ "date": later, "name": "Intruder day", "declared_by": "x" })),
+        ("admin_remove_holiday", json!({ "id": holiday })),
+        ("admin_create_partner", json!({ "name": "Intruder Leads", "contact_email": null })),
+        ("admin_issue_key", json!({ "partner_id": partner, "label": "x" })),
+        ("admin_revoke_key", json!({ "id": key })),
+    ];
+    let audit_before: i64 =
+        sqlx::query_scalar("select count(*) from audit_log").fetch_one(&pool).await.unwrap();
+    let shell = Shell::new(&pool);
+    for who in ["thabo", "sipho", "fatima", "johan"] {
+        shell.sign_in(&common::login(&pool, who).await).await;
+        for (command, request) in &changes {
+            let refused = shell.ask(command, request.clone()).await;
+            let error = refused.expect_err(&format!("{who} ran {command}"));
+            assert_eq!(code(&error), "forbidden", "{who} {command}: {error}");
+            assert_eq!(error["detail"], Value::Null, "only administrators see the detail");
+        }
+    }
+    let audit_after: i64 =
+        sqlx::query_scalar("select count(*) from audit_log").fetch_one(&pool).await.unwrap();
+    assert_eq!(audit_after, audit_before, "nothing changed");
+    // The administrator's refusals carry the detail.
+    shell.sign_in(&common::login(&pool, "priya").await).await;
+    let refused = shell
+        .ask(
+            "admin_add_holiday",
+            json!({ "date": days(today, 40), "name": "Twice", "declared_by": "x" }),
+        )
+        .await;
+    let error = refused.unwrap_err();
+    assert_eq!(code(&error), "conflict");
+    assert!(
+        error["detail"].as_str().is_some_and(|d| d.contains("public_holiday_date_key")),
+        "{error}"
+    );
+    common::drop_logins(&pool).await;
+}
