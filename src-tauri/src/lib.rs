@@ -8,6 +8,7 @@
 
 pub mod commands;
 pub mod config;
+pub mod csv;
 pub mod error;
 pub mod live;
 pub mod session;
@@ -43,6 +44,28 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desktop: Desktop) -> Builder<R> 
         commands::collections::collections_batches,
         commands::collections::collections_trigger,
         commands::collections::collections_overview,
+        commands::reports::run_report,
+        commands::reports::export_report,
+        commands::admin::admin_officers,
+        commands::admin::admin_create_officer,
+        commands::admin::admin_change_officer,
+        commands::admin::admin_disable_officer,
+        commands::admin::admin_pricing,
+        commands::admin::admin_add_price,
+        commands::admin::admin_add_regulatory,
+        commands::admin::admin_policy,
+        commands::admin::admin_add_policy,
+        commands::admin::admin_templates,
+        commands::admin::admin_preview_template,
+        commands::admin::admin_publish_template,
+        commands::admin::admin_holidays,
+        commands::admin::admin_add_holiday,
+        commands::admin::admin_remove_holiday,
+        commands::admin::admin_partners,
+        commands::admin::admin_create_partner,
+        commands::admin::admin_issue_key,
+        commands::admin::admin_revoke_key,
+        commands::admin::admin_audit,
     ])
 }
 

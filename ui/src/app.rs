@@ -82,6 +82,8 @@ pub fn app() -> Html {
                 html! { <crate::pages::statement::StatementPage id={id.clone()} /> }
             }
             Route::Collections => html! { <crate::pages::collections::CollectionsPage /> },
+            Route::Reports => html! { <crate::pages::reports::ReportsPage /> },
+            Route::Admin => html! { <crate::pages::admin::AdminPage /> },
         }
     };
 
@@ -142,6 +144,8 @@ fn header() -> Html {
                 <a href="#/queue" onclick={to_queue} class="nav-link">{ "Queue" }</a>
                 <a href="#/loans" id="nav-loans" class="nav-link">{ "Loans" }</a>
                 <a href="#/collections" id="nav-collections" class="nav-link">{ "Collections" }</a>
+                <a href="#/reports" class="nav-link" id="nav-reports">{ "Reports" }</a>
+                if app.is_admin() { <a href="#/admin" class="nav-link" id="nav-admin">{ "Administration" }</a> }
             </nav>
             <span class="who" id="who">
                 { format!("{} · {}", session.full_name, session.role.label()) }

@@ -12,6 +12,8 @@ pub enum Route {
     Loan(String),
     Statement(String),
     Collections,
+    Reports,
+    Admin,
 }
 
 /// Whether a path segment can be an identifier (a UUID's characters only).
@@ -35,6 +37,8 @@ impl Route {
             },
             None if path == "loans" => Route::Loans,
             None if path == "collections" => Route::Collections,
+            None if path == "reports" => Route::Reports,
+            None if path == "admin" => Route::Admin,
             _ => Route::Queue,
         }
     }
@@ -47,6 +51,8 @@ impl Route {
             Route::Loan(id) => format!("#/loan/{id}"),
             Route::Statement(id) => format!("#/loan/{id}/statement"),
             Route::Collections => "#/collections".to_owned(),
+            Route::Reports => "#/reports".to_owned(),
+            Route::Admin => "#/admin".to_owned(),
         }
     }
 }
@@ -85,6 +91,9 @@ mod tests {
         assert_eq!(Route::parse(""), Route::Queue);
         assert_eq!(Route::parse("#/application/<script>"), Route::Queue);
         assert_eq!(Route::parse("#/application/"), Route::Queue);
+        assert_eq!(Route::parse(&Route::Reports.hash()), Route::Reports);
+        assert_eq!(Route::parse(&Route::Admin.hash()), Route::Admin);
+        assert_eq!(Route::parse("#/admin/x"), Route::Queue);
     }
 
     #[test]

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 pub mod collections;
 pub mod loans;
+pub mod admin;
+pub mod reports;
 
 /// The name of the event the shell emits when a row the back office shows has changed
 /// (LISTEN/NOTIFY on the database, `pocket_change`).

@@ -9,6 +9,7 @@
 #[macro_use]
 mod text_enum;
 
+pub mod admin;
 pub mod api_audit;
 pub mod applicants;
 pub mod applications;
@@ -33,6 +34,7 @@ pub mod parameters;
 pub mod partners;
 pub mod portal;
 pub mod quotes;
+pub mod reports;
 pub mod scram;
 pub mod settings;
 

@@ -7,11 +7,13 @@
 //! worker through the SMS and email providers; and submitting and deciding an application
 //! ([`decide`]): the bureau enquiry, affordability and the lending policy.
 
+pub mod admin;
 pub mod apply;
 pub mod collections;
 pub mod decide;
 pub mod documents;
 pub mod loan_desk;
 pub mod notify;
+pub mod partner_keys;
 pub mod review;
 pub mod worker;

@@ -113,6 +113,52 @@ impl Message {
     }
 }
 
+/// Every template code the platform sends, with an example of its message: the administration
+/// screen checks a new version's placeholders against it and previews the version with the very
+/// [`render`] the outbox uses.
+pub fn examples() -> Vec<Message> {
+    let amount = Money::from_cents(150_000);
+    let date = NaiveDate::from_ymd_opt(2026, 12, 24).expect("BUG: a valid example date");
+    let reference = || "PL-0001234".to_string();
+    let link = || "https://pocketloans.co.za/account".to_string();
+    vec![
+        Message::OneTimePin { pin: "482913".to_string() },
+        Message::ApplicationReceived { reference: reference() },
+        Message::PreApproved { reference: reference(), amount, link: link() },
+        Message::Referred { reference: reference(), link: link() },
+        Message::DocumentsRequested {
+            reference: reference(),
+            documents: vec!["your latest payslip".to_string(), "a bank statement".to_string()],
+            link: link(),
+        },
+        Message::Approved { reference: reference(), amount },
+        Message::Declined {
+            reference: reference(),
+            reasons: vec!["The instalment is not affordable".to_string()],
+            link: link(),
+        },
+        Message::PaidOut { reference: reference(), amount, link: link() },
+        Message::DebitTomorrow { reference: reference(), amount, date },
+        Message::DebitFailed { reference: reference(), amount, date },
+        Message::PaidUp { reference: reference(), link: link() },
+    ]
+}
+
+/// The example message of a template code, if the platform sends one by that code.
+pub fn example(template: &str) -> Option<Message> {
+    examples().into_iter().find(|m| m.template() == template)
+}
+
+impl Message {
+    /// The values a template of this message may use, the applicant's name included, as
+    /// [`notify`] fills them in.
+    pub fn placeholder_values(&self, name: &str) -> Vec<(&'static str, String)> {
+        let mut values = self.values();
+        values.push(("name", name.to_string()));
+        values
+    }
+}
+
 fn is_legally_required(template: &str) -> bool {
     matches!(template, "otp" | "declined")
 }

@@ -2,11 +2,13 @@
 //! the store and use cases, run on the signed-in officer's own connection. Every command here is
 //! listed in build.rs and allowed in capabilities/default.json; nothing else is exposed.
 
+pub mod admin;
 pub mod application;
 pub mod collections;
 pub mod decide;
 pub mod loans;
 pub mod queue;
+pub mod reports;
 pub mod session;
 
 use pocket_contract::CommandError;

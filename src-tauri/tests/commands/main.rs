@@ -2,6 +2,7 @@
 //! handlers the app registers, through the IPC, against a fresh PostgreSQL database with the demo
 //! data, signed in as real officer logins (DESIGN.md decision 1).
 
+mod admin;
 #[path = "../common/mod.rs"]
 mod common;
 

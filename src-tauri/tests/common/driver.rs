@@ -20,7 +20,12 @@ pub const WAIT: Duration = Duration::from_secs(20);
 pub struct Processes {
     pub driver: Option<Child>,
     pub display: Option<Child>,
+    /// Held until the run ends: one app at a time in a test binary too (the tests of a binary
+    /// run in parallel; two WebKit windows on two cores time each other out).
+    _one_app: std::sync::MutexGuard<'static, ()>,
 }
+
+static ONE_APP: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Drop for Processes {
     fn drop(&mut self) {
@@ -120,8 +125,10 @@ pub async fn until(client: &Client, what: &str, script: &str) {
 
 /// Starts the display and the driver, and opens a WebDriver session, which launches the app.
 pub async fn launch(config: &Path) -> (Processes, Client) {
+    // A run that panicked leaves the lock poisoned; the next one goes ahead.
+    let one_app = ONE_APP.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let (display, display_name) = start_display();
-    let mut processes = Processes { driver: None, display: Some(display) };
+    let mut processes = Processes { driver: None, display: Some(display), _one_app: one_app };
     let (driver, port) = start_driver(&display_name, config);
     processes.driver = Some(driver);
     let capabilities = json!({

@@ -7,6 +7,7 @@
 //! Needs `Xvfb`, `tauri-driver` (`cargo install tauri-driver --version 2.1.0 --locked`) and
 //! `/usr/bin/WebKitWebDriver` (Debian's webkit2gtk-driver); .ci/run installs them.
 
+mod admin;
 #[path = "../common/mod.rs"]
 mod common;
 

@@ -1,10 +1,12 @@
 //! One module per route, plus the sign-in page shown while nobody is signed in.
 
+pub mod admin;
 pub mod application;
 pub mod collections;
 pub mod loan;
 pub mod loans;
 pub mod queue;
+pub mod reports;
 pub mod sign_in;
 pub mod statement;
 

@@ -2,9 +2,11 @@
 //! `pocket_contract`.
 
 pub mod collections;
+pub mod admin;
 pub mod decide;
 pub mod loans;
 pub mod queue;
+pub mod reports;
 pub mod review;
 pub mod session;
 pub mod updater;

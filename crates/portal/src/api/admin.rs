@@ -10,9 +10,8 @@
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use pocket_store::partners;
+use pocket_workflows::partner_keys;
 use sqlx::PgPool;
-
-use crate::api::auth;
 
 const USAGE: &str = "usage: pocket partner create <name> [<contact email>]
        pocket partner add-key <partner name> [<label>]
@@ -48,8 +47,7 @@ pub async fn execute(pool: &PgPool, args: &[String]) -> Result<String> {
             let partner_id = partners::id_by_name(&mut conn, name)
                 .await?
                 .with_context(|| format!("no partner is named {name:?}"))?;
-            let key = auth::generate_key();
-            partners::add_key(&mut conn, partner_id, &key.prefix, &key.hash, arg(2).unwrap_or(""))
+            let (_, key) = partner_keys::issue(&mut conn, partner_id, arg(2).unwrap_or(""))
                 .await
                 .context("storing the key")?;
             Ok(format!(

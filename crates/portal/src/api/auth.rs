@@ -18,9 +18,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use pocket_store::api_audit::{self, ApiCall};
 use pocket_store::partners;
-use rand::Rng;
-use rand::distributions::Alphanumeric;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
@@ -28,50 +25,9 @@ use crate::api::problem::{Problem, store_failure};
 use crate::ops::RequestId;
 use crate::server::AppState;
 
-/// Letters and digits before the dot: the lookup part, not secret.
-pub const PREFIX_LEN: usize = 12;
-/// Letters and digits after the dot: the secret part.
-const SECRET_LEN: usize = 40;
-
-/// A newly made key: show `key` once, store `prefix` and `hash`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct NewKey {
-    pub key: String,
-    pub prefix: String,
-    pub hash: String,
-}
-
-impl std::fmt::Debug for NewKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewKey").field("prefix", &self.prefix).finish_non_exhaustive()
-    }
-}
-
-/// Makes a key from the operating system's random source.
-pub fn generate_key() -> NewKey {
-    let mut rng = rand::rngs::OsRng;
-    let mut part = |n: usize| -> String {
-        (&mut rng).sample_iter(&Alphanumeric).take(n).map(char::from).collect()
-    };
-    let prefix = part(PREFIX_LEN);
-    let secret = part(SECRET_LEN);
-    let key = format!("{prefix}.{secret}");
-    let hash = hash_key(&key);
-    NewKey { key, prefix, hash }
-}
-
-/// The stored form of a key: SHA-256 of the whole key, lowercase hex.
-pub fn hash_key(key: &str) -> String {
-    hex::encode(Sha256::digest(key.as_bytes()))
-}
-
-/// The prefix of a presented key, when it has the shape of one.
-pub fn key_prefix(key: &str) -> Option<&str> {
-    let (prefix, secret) = key.split_once('.')?;
-    let alnum = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric());
-    (prefix.len() == PREFIX_LEN && alnum(prefix) && secret.len() == SECRET_LEN && alnum(secret))
-        .then_some(prefix)
-}
+// Keys are made and checked by the shared use case, so the desktop's administration screen and
+// `pocket partner` issue the same keys the API accepts.
+pub use pocket_workflows::partner_keys::{NewKey, PREFIX_LEN, generate_key, hash_key, key_prefix};
 
 /// A token bucket per key.
 #[derive(Debug)]
@@ -249,23 +205,6 @@ pub async fn audit(State(state): State<AppState>, mut request: Request, next: Ne
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_generated_key_has_the_shape_its_prefix_and_its_hash() {
-        let k = generate_key();
-        assert_eq!(key_prefix(&k.key), Some(k.prefix.as_str()));
-        assert_eq!(k.hash, hash_key(&k.key));
-        assert_eq!(k.hash.len(), 64);
-        assert_ne!(generate_key().key, k.key);
-        assert!(!format!("{k:?}").contains(&k.key));
-    }
-
-    #[test]
-    fn malformed_keys_have_no_prefix() {
-        for bad in ["", "abc", "abcdefghijkl", "abcdefghijkl.short", "abc'--fghijk.x", "a.b.c"] {
-            assert_eq!(key_prefix(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn the_bucket_allows_a_minute_s_burst_then_says_when_to_retry() {
