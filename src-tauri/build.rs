@@ -15,6 +15,11 @@ const COMMANDS: &[&str] = &[
     "decline",
     "update_check",
     "update_install",
+    "view_document",
+    "casework",
+    "verify_document",
+    "request_documents",
+    "add_note",
 ];
 
 fn main() {

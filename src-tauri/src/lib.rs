@@ -32,6 +32,11 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desktop: Desktop) -> Builder<R> 
         commands::decide::decline,
         updater::update_check,
         updater::update_install,
+        commands::review::view_document,
+        commands::review::casework,
+        commands::review::verify_document,
+        commands::review::request_documents,
+        commands::review::add_note,
     ])
 }
 

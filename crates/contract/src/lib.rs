@@ -11,6 +11,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod review;
+
 /// The name of the event the shell emits when a row the back office shows has changed
 /// (LISTEN/NOTIFY on the database, `pocket_change`).
 pub const CHANGE_EVENT: &str = "pocket://change";

@@ -34,6 +34,7 @@ pub mod portal;
 pub mod quotes;
 pub mod scram;
 pub mod settings;
+pub mod review_desk;
 
 pub use error::{Result, StoreError};
 pub use settings::{DbSettings, Password, SslMode};

@@ -14,3 +14,4 @@ pub mod documents;
 pub mod notify;
 pub mod review;
 pub mod worker;
+pub mod desk;

@@ -6,6 +6,7 @@ pub mod application;
 pub mod decide;
 pub mod queue;
 pub mod session;
+pub mod review;
 
 use pocket_contract::CommandError;
 use uuid::Uuid;

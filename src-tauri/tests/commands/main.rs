@@ -421,3 +421,4 @@ async fn an_idle_session_locks_and_activity_keeps_it_open(pool: PgPool) {
     assert_eq!(code(&shell.call("whoami", json!({})).await.unwrap_err()), "not_signed_in");
     common::drop_logins(&pool).await;
 }
+mod review;

@@ -116,3 +116,4 @@ async fn an_officer_approves_in_the_real_app_and_an_auditor_is_refused(pool: PgP
     let _ = std::fs::remove_file(&config);
     common::drop_logins(&pool).await;
 }
+mod review;

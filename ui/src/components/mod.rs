@@ -4,3 +4,4 @@
 pub mod design;
 pub mod error_boundary;
 pub mod update_banner;
+pub mod document_viewer;

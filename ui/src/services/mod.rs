@@ -6,3 +6,4 @@ pub mod queue;
 pub mod review;
 pub mod session;
 pub mod updater;
+pub mod desk;
