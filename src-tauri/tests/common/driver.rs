@@ -124,9 +124,13 @@ pub async fn launch(config: &Path) -> (Processes, Client) {
     let mut processes = Processes { driver: None, display: Some(display) };
     let (driver, port) = start_driver(&display_name, config);
     processes.driver = Some(driver);
+    // POCKET_DESKTOP_BIN runs a copy of the app kept aside: the target folder is shared by
+    // several checkouts, and another build may replace the binary cargo built for this test.
+    let application = std::env::var("POCKET_DESKTOP_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_pocket-desktop").to_owned());
     let capabilities = json!({
         "browserName": "wry",
-        "tauri:options": { "application": env!("CARGO_BIN_EXE_pocket-desktop") },
+        "tauri:options": { "application": application },
     });
     // fantoccini's TLS (unused for the local driver) needs one process-wide crypto provider.
     let _ = rustls::crypto::ring::default_provider().install_default();

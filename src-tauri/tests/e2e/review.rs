@@ -76,6 +76,18 @@ async fn an_officer_views_and_verifies_documents_in_the_real_app(pool: PgPool) {
         "const f = document.querySelector('#viewer-pdf'); return !!f && f.src.startsWith('blob:')",
     )
     .await;
+    // WebKit shows a PDF in its own viewer (pdf.js) in a frame inside the blob's frame: wait
+    // there until the payslip's text is drawn.
+    client.enter_frame(0).await.expect("into the blob's frame");
+    client.enter_frame(0).await.expect("into the PDF viewer's frame");
+    until(
+        &client,
+        "the PDF's text drawn",
+        "return [...document.querySelectorAll('.textLayer')].some(l => l.textContent.includes('Gross pay'))",
+    )
+    .await;
+    client.enter_parent_frame().await.expect("back from the viewer's frame");
+    client.enter_parent_frame().await.expect("back from the blob's frame");
     shot(&client, "09-document-pdf").await;
     find(&client, "#viewer-close").await.click().await.expect("closing");
 
