@@ -124,3 +124,48 @@ async fn an_officer_views_and_verifies_documents_in_the_real_app(pool: PgPool) {
     let _ = std::fs::remove_dir_all(&folder);
     common::drop_logins(&pool).await;
 }
+
+#[sqlx::test(migrator = "pocket_store::MIGRATOR")]
+async fn above_the_limit_the_app_waits_for_a_second_officer(pool: PgPool) {
+    common::seed(&pool, 40).await;
+    let (id, reference) = common::referred_application(&pool, 500_000, 0).await;
+    let thabo = common::login(&pool, "thabo").await;
+    let sipho = common::login(&pool, "sipho").await;
+    let config = driver::write_config(&common::config_json(&pool));
+    let (processes, client) = driver::launch(&config).await;
+
+    // R5 000 is above the officer's R3 000: the approval is recorded and waits.
+    sign_in(&client, &thabo).await;
+    open_by_search(&client, &reference).await;
+    find(&client, "#approve").await.click().await.expect("approving");
+    find(&client, "#awaiting-second").await;
+    find(&client, "#status .badge[data-status='referred']").await;
+    shot(&client, "12-awaiting-second-approval").await;
+
+    // A supervisor gives the second approval.
+    find(&client, "#sign-out").await.click().await.expect("signing out");
+    find(&client, "#login").await;
+    sign_in(&client, &sipho).await;
+    open_by_search(&client, &reference).await;
+    let label = find(&client, "#approve").await.text().await.unwrap();
+    assert!(label.starts_with("Second approval"), "{label}");
+    find(&client, "#approve").await.click().await.expect("second approval");
+    find(&client, "#status .badge[data-status='approved']").await;
+    shot(&client, "13-second-approval").await;
+    let (maker, checker): (Option<String>, Option<String>) = sqlx::query_as(
+        "select m.login_name, c.login_name from decision d
+         left join officer m on m.officer_id = d.decided_by_officer_id
+         left join officer c on c.officer_id = d.second_approver_officer_id
+         where d.application_id = $1::uuid and d.source = 'officer'",
+    )
+    .bind(&id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((maker, checker), (Some(thabo), Some(sipho)));
+
+    client.close().await.expect("closing the session");
+    drop(processes);
+    let _ = std::fs::remove_file(&config);
+    common::drop_logins(&pool).await;
+}
