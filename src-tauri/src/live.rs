@@ -13,7 +13,15 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use crate::session::Desktop;
 
 /// Tables whose changes the back office shows; the job queue's own churn is left out.
-const SHOWN: &[&str] = &["application", "loan", "presentment", "collection_batch"];
+const SHOWN: &[&str] = &[
+    "application",
+    "loan",
+    "presentment",
+    "collection_batch",
+    "application_note",
+    "document_check",
+    "document_request",
+];
 
 /// How often the idle lock is checked.
 const IDLE_CHECK: Duration = Duration::from_secs(15);

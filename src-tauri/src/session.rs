@@ -134,7 +134,11 @@ impl Desktop {
             .connect_with(options)
             .await
             .map_err(sign_in_error)?;
-        let mut conn = pool.acquire().await.map_err(sign_in_error)?;
+        // A second connection opened at the same time: the live updates take one for LISTEN,
+        // and the first page should not wait for another connection (TLS and SCRAM each time).
+        let (first, spare) = tokio::join!(pool.acquire(), pool.acquire());
+        let mut conn = first.map_err(sign_in_error)?;
+        drop(spare);
         let officer = officers::current(&mut conn).await.map_err(|e| {
             command_error(
                 ErrorCode::Internal,
