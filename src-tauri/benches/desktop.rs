@@ -127,7 +127,8 @@ async fn measure(pool: &PgPool) {
     find(&client, "tr.queue-row").await;
     let to_queue = clicked.elapsed();
     let queue_shown = appeared(&client, "queueShown").await - clicked_at;
-    let form_shown: f64 = body_number(&client, "data-sign-in-ms-at").await.parse().unwrap_or(f64::NAN);
+    let form_shown: f64 =
+        body_number(&client, "data-sign-in-ms-at").await.parse().unwrap_or(f64::NAN);
     let app_to_form = form_shown - epoch_ms(launch.session_requested);
     println!("startup to the sign-in form:        {}", ms(to_form));
     println!("  of which the test's virtual display: {}", ms(launch.display));
@@ -142,7 +143,10 @@ async fn measure(pool: &PgPool) {
     println!("the app alone, launch to the form drawn (page clock): {app_to_form:.0} ms");
     println!("sign-in to an interactive queue:     {} (polled)", ms(to_queue));
     println!("sign-in click to the queue's rows drawn (page clock): {queue_shown:.0} ms");
-    println!("startup to queue (without typing):  {} (polled, with display and driver)", ms(to_form + to_queue));
+    println!(
+        "startup to queue (without typing):  {} (polled, with display and driver)",
+        ms(to_form + to_queue)
+    );
     println!(
         "the app alone, launch to the form plus sign-in to the queue: {:.0} ms",
         app_to_form + queue_shown

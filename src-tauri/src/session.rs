@@ -53,9 +53,10 @@ impl Desktop {
     pub fn new(config: Result<DesktopConfig, String>) -> Desktop {
         let minutes = config.as_ref().map_or(15, |c| c.idle_lock_minutes);
         let idle_limit = Duration::from_secs(u64::from(minutes) * 60);
-        let documents = config.as_ref().ok().and_then(|c| c.documents.as_deref()).map(|at| {
-            DocumentStore::from_location(at.trim()).map_err(|e| format!("{e}: {e:?}"))
-        });
+        let documents =
+            config.as_ref().ok().and_then(|c| c.documents.as_deref()).map(|at| {
+                DocumentStore::from_location(at.trim()).map_err(|e| format!("{e}: {e:?}"))
+            });
         Desktop { config, documents, session: Mutex::new(None), idle_limit }
     }
 

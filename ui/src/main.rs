@@ -23,7 +23,8 @@ pub fn mark_since_start(attribute: &str) {
     if let Some(body) = window.document().and_then(|d| d.body()) {
         let _ = body.set_attribute(attribute, &format!("{ms:.0}"));
         // The same moment on the wall clock, which the measurements compare with their own.
-        let _ = body.set_attribute(&format!("{attribute}-at"), &format!("{:.0}", js_sys::Date::now()));
+        let _ =
+            body.set_attribute(&format!("{attribute}-at"), &format!("{:.0}", js_sys::Date::now()));
     }
 }
 

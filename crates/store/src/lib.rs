@@ -32,9 +32,9 @@ pub mod parameters;
 pub mod partners;
 pub mod portal;
 pub mod quotes;
+pub mod review_desk;
 pub mod scram;
 pub mod settings;
-pub mod review_desk;
 
 pub use error::{Result, StoreError};
 pub use settings::{DbSettings, Password, SslMode};

@@ -10,8 +10,8 @@
 pub mod apply;
 pub mod collections;
 pub mod decide;
+pub mod desk;
 pub mod documents;
 pub mod notify;
 pub mod review;
 pub mod worker;
-pub mod desk;

@@ -5,8 +5,8 @@
 pub mod application;
 pub mod decide;
 pub mod queue;
-pub mod session;
 pub mod review;
+pub mod session;
 
 use pocket_contract::CommandError;
 use uuid::Uuid;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use pocket_contract::review::{
-    AddNoteRequest, AddNoteResponse, CaseworkRequest, CheckItem, Casework, DocumentChecklist,
+    AddNoteRequest, AddNoteResponse, Casework, CaseworkRequest, CheckItem, DocumentChecklist,
     DocumentRef, DocumentRequestRow, NoteRow, RequestDocumentsRequest, RequestDocumentsResponse,
     Requestable, TrailRow, VerifyDocumentRequest, VerifyDocumentResponse,
 };

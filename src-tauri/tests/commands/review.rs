@@ -85,7 +85,8 @@ async fn documents_are_shown_as_recorded_and_every_view_is_traced(pool: PgPool) 
     let folder = files::folder("view");
     let png = files::id_card_png();
     let pdf = files::pdf(&["Payslip November 2026", "Gross R 18 500.00"]);
-    let id_copy = files::store(&pool, &folder, &id, DocumentKind::IdCopy, "id.png", png.clone()).await;
+    let id_copy =
+        files::store(&pool, &folder, &id, DocumentKind::IdCopy, "id.png", png.clone()).await;
     let payslip =
         files::store(&pool, &folder, &id, DocumentKind::Payslip, "payslip.pdf", pdf.clone()).await;
     let elsewhere =
@@ -101,7 +102,7 @@ async fn documents_are_shown_as_recorded_and_every_view_is_traced(pool: PgPool) 
     shell.sign_in(&thabo).await;
     assert_eq!(shell.view(&id, &id_copy).await.unwrap(), png);
     assert_eq!(shell.view(&id, &payslip).await.unwrap(), pdf);
-    assert_eq!(views_of(&pool, &id_copy).await, [thabo.clone()]);
+    assert_eq!(views_of(&pool, &id_copy).await, vec![thabo.clone()]);
     let work = shell.casework(&id).await.unwrap();
     assert_eq!(work["viewer_ready"], true);
     let trail = work["trail"].as_array().unwrap();
@@ -117,7 +118,10 @@ async fn documents_are_shown_as_recorded_and_every_view_is_traced(pool: PgPool) 
     assert_eq!(code(&shell.view(&id, "../../etc/passwd").await.unwrap_err()), "invalid");
     assert_eq!(code(&shell.view("", &payslip).await.unwrap_err()), "invalid");
     let wrong = shell
-        .call_bytes("view_document", json!({ "request": { "application_id": 7, "document_id": [] } }))
+        .call_bytes(
+            "view_document",
+            json!({ "request": { "application_id": 7, "document_id": [] } }),
+        )
         .await
         .unwrap_err();
     assert!(wrong.as_str().is_some_and(|e| e.contains("invalid type")), "{wrong}");
@@ -172,8 +176,8 @@ async fn a_document_is_verified_only_with_its_whole_checklist(pool: PgPool) {
     common::seed(&pool, 40).await;
     let (id, _) = common::referred_application(&pool, 150_000, 0).await;
     let folder = files::folder("verify");
-    let doc = files::store(&pool, &folder, &id, DocumentKind::Payslip, "p.pdf", files::pdf(&["p"]))
-        .await;
+    let doc =
+        files::store(&pool, &folder, &id, DocumentKind::Payslip, "p.pdf", files::pdf(&["p"])).await;
     let shell = shell_with_documents(&pool, &folder);
     shell.sign_in(&common::login(&pool, "thabo").await).await;
 
@@ -233,7 +237,10 @@ async fn a_document_is_verified_only_with_its_whole_checklist(pool: PgPool) {
     let answer = shell.verify(request(false, &["recent"], Some("Cut off at the bottom"))).await;
     assert_eq!(answer.unwrap()["verification_status"], "rejected");
     let all = ["employer_matches", "income_matches", "recent", "recent"];
-    assert_eq!(shell.verify(request(true, &all, None)).await.unwrap()["verification_status"], "verified");
+    assert_eq!(
+        shell.verify(request(true, &all, None)).await.unwrap()["verification_status"],
+        "verified"
+    );
     let (status, by): (String, String) = sqlx::query_as(
         "select d.verification_status, o.full_name from document d
          join officer o on o.officer_id = d.verified_by_officer_id where d.document_id = $1::uuid",
@@ -253,7 +260,13 @@ async fn a_document_is_verified_only_with_its_whole_checklist(pool: PgPool) {
     assert_eq!(checks.len(), 2);
     assert_eq!(checks[1].1, ["employer_matches", "income_matches", "recent"]);
     let work = shell.casework(&id).await.unwrap();
-    let checklist = work["checklists"].as_array().unwrap().iter().find(|c| c["document_id"] == doc.as_str()).unwrap().clone();
+    let checklist = work["checklists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["document_id"] == doc.as_str())
+        .unwrap()
+        .clone();
     assert_eq!(checklist["verdict"], "verified");
     assert_eq!(checklist["checked_by"], "Thabo Mokoena");
     assert!(checklist["items"].as_array().unwrap().iter().all(|i| i["confirmed"] == true));
@@ -306,9 +319,8 @@ async fn requested_documents_reach_the_applicant_by_sms_and_email(pool: PgPool) 
     .unwrap();
     let shell = Shell::new(&pool);
     shell.sign_in(&common::login(&pool, "thabo").await).await;
-    let request = |kinds: Value, note: Value| {
-        json!({ "application_id": id, "kinds": kinds, "note": note })
-    };
+    let request =
+        |kinds: Value, note: Value| json!({ "application_id": id, "kinds": kinds, "note": note });
 
     // Refused: nothing asked for, unknown kinds, "other" without saying what, oversized notes,
     // wrong types.
@@ -345,7 +357,10 @@ async fn requested_documents_reach_the_applicant_by_sms_and_email(pool: PgPool) 
     let channels: Vec<_> = messages.iter().map(|(c, _)| c.as_str()).collect();
     assert_eq!(channels, ["email", "sms"], "{messages:?}");
     for (_, body) in &messages {
-        assert!(body.contains(&reference) && body.contains("payslips") && body.contains("March"), "{body}");
+        assert!(
+            body.contains(&reference) && body.contains("payslips") && body.contains("March"),
+            "{body}"
+        );
     }
     let jobs: i64 = sqlx::query_scalar(
         "select count(*) from job where kind = 'notification.send'

@@ -75,7 +75,8 @@ pub fn png(width: u32, height: u32, paint: impl Fn(u32, u32) -> [u8; 3]) -> Vec<
 pub fn id_card_png() -> Vec<u8> {
     png(480, 300, |x, y| {
         let photo = (30..170).contains(&x) && (60..240).contains(&y);
-        let line = (200..450).contains(&x) && [80, 120, 160, 200].iter().any(|t| (*t..t + 12).contains(&y));
+        let line = (200..450).contains(&x)
+            && [80, 120, 160, 200].iter().any(|t| (*t..t + 12).contains(&y));
         if photo {
             [150, 150, 150]
         } else if line {
@@ -110,13 +111,18 @@ pub fn pdf(lines: &[&str]) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for offset in offsets {
         out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
-            .as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }

@@ -21,8 +21,21 @@ async fn an_officer_views_and_verifies_documents_in_the_real_app(pool: PgPool) {
     common::seed(&pool, 40).await;
     let (id, reference) = common::referred_application(&pool, 150_000, 0).await;
     let folder = files::folder("e2e");
-    let photo = files::store(&pool, &folder, &id, DocumentKind::IdCopy, "id-card.png", files::id_card_png()).await;
-    let pdf = files::pdf(&["Payslip - November 2026", "Employer: Acme Mining (Pty) Ltd", "Gross pay: R 18 500.00", "Net pay: R 14 210.35"]);
+    let photo = files::store(
+        &pool,
+        &folder,
+        &id,
+        DocumentKind::IdCopy,
+        "id-card.png",
+        files::id_card_png(),
+    )
+    .await;
+    let pdf = files::pdf(&[
+        "Payslip - November 2026",
+        "Employer: Acme Mining (Pty) Ltd",
+        "Gross pay: R 18 500.00",
+        "Net pay: R 14 210.35",
+    ]);
     files::store(&pool, &folder, &id, DocumentKind::Payslip, "payslip-nov.pdf", pdf).await;
     let thabo = common::login(&pool, "thabo").await;
     let mut settings = common::config_json(&pool);
@@ -47,12 +60,21 @@ async fn an_officer_views_and_verifies_documents_in_the_real_app(pool: PgPool) {
         find(&client, "button[title='Zoom in (+)']").await.click().await.expect("zooming");
     }
     find(&client, "#viewer-rotate").await.click().await.expect("rotating");
-    until(&client, "the zoom", "return document.querySelector('#viewer-zoom').textContent === '150%'").await;
+    until(
+        &client,
+        "the zoom",
+        "return document.querySelector('#viewer-zoom').textContent === '150%'",
+    )
+    .await;
     shot(&client, "08-document-image-zoomed").await;
 
     // The checklist: every item confirmed, then verified.
     for check in ["id_number_matches", "name_matches", "photo_legible"] {
-        find(&client, &format!("input[data-check='{check}']")).await.click().await.expect("ticking");
+        find(&client, &format!("input[data-check='{check}']"))
+            .await
+            .click()
+            .await
+            .expect("ticking");
     }
     find(&client, "#verify-document").await.click().await.expect("verifying");
     find(&client, ".toast-success").await;
@@ -94,12 +116,20 @@ async fn an_officer_views_and_verifies_documents_in_the_real_app(pool: PgPool) {
     // Documents requested from the applicant, and a note.
     find(&client, "#request-documents").await.click().await.expect("opening the request");
     find(&client, "input[data-kind='bank_statement']").await.click().await.expect("ticking");
-    find(&client, "#request-note").await.send_keys("Please include the salary deposit of November.").await.expect("typing");
+    find(&client, "#request-note")
+        .await
+        .send_keys("Please include the salary deposit of November.")
+        .await
+        .expect("typing");
     shot(&client, "10-request-documents").await;
     find(&client, "#confirm-request").await.click().await.expect("requesting");
     find(&client, "#status .badge[data-status='documents_requested']").await;
     find(&client, "#requests").await;
-    find(&client, "#new-note").await.send_keys("Called the employer: income confirmed.").await.expect("typing");
+    find(&client, "#new-note")
+        .await
+        .send_keys("Called the employer: income confirmed.")
+        .await
+        .expect("typing");
     find(&client, "#add-note").await.click().await.expect("adding the note");
     until(
         &client,
@@ -107,15 +137,21 @@ async fn an_officer_views_and_verifies_documents_in_the_real_app(pool: PgPool) {
         "return [...document.querySelectorAll('.note-row p')].some(p => p.textContent.includes('income confirmed'))",
     )
     .await;
-    until(&client, "the views in the audit log", "return document.querySelectorAll('#audit-trail tr.trail-view').length >= 2").await;
+    until(
+        &client,
+        "the views in the audit log",
+        "return document.querySelectorAll('#audit-trail tr.trail-view').length >= 2",
+    )
+    .await;
     client.execute("document.querySelector('#notes').scrollIntoView()", vec![]).await.unwrap();
     shot(&client, "11-notes-and-audit-log").await;
 
-    let views: i64 = sqlx::query_scalar("select count(*) from document_view where application_id = $1::uuid")
-        .bind(&id)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let views: i64 =
+        sqlx::query_scalar("select count(*) from document_view where application_id = $1::uuid")
+            .bind(&id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(views, 2);
 
     client.close().await.expect("closing the session");

@@ -2,6 +2,6 @@
 //! boundary. The look lives in one stylesheet (ui/static/style.css).
 
 pub mod design;
+pub mod document_viewer;
 pub mod error_boundary;
 pub mod update_banner;
-pub mod document_viewer;

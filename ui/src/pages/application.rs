@@ -263,7 +263,8 @@ pub fn application_page(props: &ApplicationProps) -> Html {
             .as_ref()
             .map(|v| v.documents.iter().map(|d| d.document_id.clone()).collect())
             .unwrap_or_default();
-        let deps = (open, page.declining, page.busy, page.viewing.clone(), page.requesting, documents);
+        let deps =
+            (open, page.declining, page.busy, page.viewing.clone(), page.requesting, documents);
         use_effect_with(deps, move |(open, _, _, _, _, documents)| {
             let (can_approve, can_decline) = (*open, *open);
             let documents = documents.clone();

@@ -2,8 +2,8 @@
 //! `pocket_contract`.
 
 pub mod decide;
+pub mod desk;
 pub mod queue;
 pub mod review;
 pub mod session;
 pub mod updater;
-pub mod desk;
