@@ -95,6 +95,8 @@ pub enum DeskError {
     NothingRequested,
     #[error("unknown kind of document {0:?}")]
     UnknownKind(String),
+    #[error("say in the note which other document is needed")]
+    DescribeOther,
     #[error("the note must have between 1 and {0} characters")]
     BadNote(usize),
     #[error("the document's file is not in storage")]
@@ -260,7 +262,7 @@ pub async fn request_documents(
         return Err(DeskError::NothingRequested);
     }
     if wanted.iter().any(|w| w == "other") && note.is_none() {
-        return Err(DeskError::BadNote(REQUEST_NOTE_MAX_CHARS));
+        return Err(DeskError::DescribeOther);
     }
     let mut tx = conn.begin().await.map_err(StoreError::from)?;
     let (status, _, _) = backoffice::lock_for_decision(&mut tx, application_id).await?;

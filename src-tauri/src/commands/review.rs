@@ -270,6 +270,7 @@ fn desk_error(error: DeskError, admin: bool) -> CommandError {
         | DeskError::BadReason
         | DeskError::NothingRequested
         | DeskError::UnknownKind(_)
+        | DeskError::DescribeOther
         | DeskError::BadNote(_) => ErrorCode::Invalid,
         DeskError::FileMissing | DeskError::FileTooLarge | DeskError::FileAltered => {
             ErrorCode::Internal

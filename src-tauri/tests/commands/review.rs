@@ -411,6 +411,10 @@ async fn notes_are_appended_and_the_history_comes_from_the_audit_log(pool: PgPoo
     }
     let unknown = uuid::Uuid::new_v4().to_string();
     assert_eq!(code(&shell.note(&unknown, "hello").await.unwrap_err()), "not_found");
+    assert_eq!(code(&shell.casework(&unknown).await.unwrap_err()), "not_found");
+    assert_eq!(code(&shell.casework("1; drop table application").await.unwrap_err()), "invalid");
+    let wrong = shell.call("casework", json!({ "request": { "application_id": ["x"] } }));
+    assert!(wrong.await.unwrap_err().as_str().is_some_and(|e| e.contains("invalid type")));
     assert_eq!(code(&shell.note("not-an-id", "hello").await.unwrap_err()), "invalid");
     let wrong = shell.call("add_note", json!({ "request": { "application_id": id, "body": 42 } }));
     assert!(wrong.await.unwrap_err().as_str().is_some_and(|e| e.contains("invalid type")));

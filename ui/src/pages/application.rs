@@ -366,7 +366,6 @@ pub fn application_page(props: &ApplicationProps) -> Html {
         .as_ref()
         .and_then(|id| v.documents.iter().find(|d| d.document_id == *id))
         .cloned();
-    let pending = v.decisions.iter().any(|d| d.awaiting_second_approval);
     let approve_label = if v.can_second_approve { "Second approval (a)" } else { "Approve (a)" };
     let a = &v.applicant;
     let e = &v.employment;
@@ -381,9 +380,15 @@ pub fn application_page(props: &ApplicationProps) -> Html {
                     { format!("{} over {} days", rand(v.requested_amount_cents), v.requested_term_days) }
                 </span>
             </div>
-            if pending {
+            if let Some(first) = v.decisions.iter().find(|d| d.awaiting_second_approval) {
                 <p class="notice" id="awaiting-second">
-                    { "An approval above its officer's limit is waiting for a second officer." }
+                    { format!(
+                        "{} approved {} on {}, above their limit: a second officer whose limit covers it must approve{}",
+                        text(&first.decided_by),
+                        opt_rand(first.approved_amount_cents),
+                        format::when(&first.decided_at),
+                        if v.can_second_approve { " (you may)." } else { "." },
+                    ) }
                 </p>
             }
             <div class="actions">
