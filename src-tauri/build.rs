@@ -48,6 +48,11 @@ const COMMANDS: &[&str] = &[
     "admin_issue_key",
     "admin_revoke_key",
     "admin_audit",
+    "view_document",
+    "casework",
+    "verify_document",
+    "request_documents",
+    "add_note",
 ];
 
 fn main() {

@@ -39,6 +39,29 @@ async fn body_number(client: &Client, attribute: &str) -> String {
     value.as_str().unwrap_or("?").to_owned()
 }
 
+/// Milliseconds since the Unix epoch.
+fn epoch_ms(t: std::time::SystemTime) -> f64 {
+    t.duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// Records, in the page, when an element matching `css` first appears (a MutationObserver: no
+/// polling delay in the number), under `window[key]`.
+async fn watch(client: &Client, css: &str, key: &str) {
+    let script = format!(
+        "window['{key}'] = null; const o = new MutationObserver(() => {{
+            if (!window['{key}'] && document.querySelector(\"{css}\")) {{ window['{key}'] = Date.now(); o.disconnect(); }}
+         }}); o.observe(document.body, {{ childList: true, subtree: true }});"
+    );
+    client.execute(&script, vec![]).await.expect("watching the page");
+}
+
+/// When the watched element appeared (epoch ms), once it has.
+async fn appeared(client: &Client, key: &str) -> f64 {
+    until(client, key, &format!("return window['{key}'] !== null")).await;
+    let value = client.execute(&format!("return window['{key}']"), vec![]).await.unwrap();
+    value.as_f64().unwrap_or(f64::NAN)
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
@@ -90,18 +113,44 @@ async fn measure(pool: &PgPool) {
     let config = driver::write_config(&common::config_json(&pool));
 
     let started = Instant::now();
-    let (processes, client) = driver::launch(&config).await;
+    let (processes, client, launch) = driver::launch_timed(&config).await;
+    let session_ready = Instant::now();
     find(&client, "#login").await;
     let to_form = started.elapsed();
+    let form_after_session = session_ready.elapsed();
     find(&client, "#login").await.send_keys(&thabo).await.unwrap();
     find(&client, "#password").await.send_keys(common::PASSWORD).await.unwrap();
+    watch(&client, "tr.queue-row", "queueShown").await;
     let clicked = Instant::now();
+    let clicked_at = epoch_ms(std::time::SystemTime::now());
     find(&client, "#sign-in").await.click().await.unwrap();
     find(&client, "tr.queue-row").await;
     let to_queue = clicked.elapsed();
+    let queue_shown = appeared(&client, "queueShown").await - clicked_at;
+    let form_shown: f64 =
+        body_number(&client, "data-sign-in-ms-at").await.parse().unwrap_or(f64::NAN);
+    let app_to_form = form_shown - epoch_ms(launch.session_requested);
     println!("startup to the sign-in form:        {}", ms(to_form));
-    println!("sign-in to an interactive queue:     {}", ms(to_queue));
-    println!("startup to queue (without typing):  {}", ms(to_form + to_queue));
+    println!("  of which the test's virtual display: {}", ms(launch.display));
+    println!("  of which tauri-driver starting:      {}", ms(launch.driver));
+    println!("  of which the app's window (session): {}", ms(launch.session));
+    println!("  then the sign-in form on screen:     {}", ms(form_after_session));
+    println!(
+        "  in the webview: page start to the UI's code running {} ms, to the form {} ms",
+        body_number(&client, "data-boot-ms").await,
+        body_number(&client, "data-sign-in-ms").await
+    );
+    println!("the app alone, launch to the form drawn (page clock): {app_to_form:.0} ms");
+    println!("sign-in to an interactive queue:     {} (polled)", ms(to_queue));
+    println!("sign-in click to the queue's rows drawn (page clock): {queue_shown:.0} ms");
+    println!(
+        "startup to queue (without typing):  {} (polled, with display and driver)",
+        ms(to_form + to_queue)
+    );
+    println!(
+        "the app alone, launch to the form plus sign-in to the queue: {:.0} ms",
+        app_to_form + queue_shown
+    );
     println!(
         "queue command (referred tab) as the UI saw it: {} ms",
         body_number(&client, "data-queue-ms").await
@@ -125,26 +174,36 @@ async fn measure(pool: &PgPool) {
         println!("search {term:<10} on screen in {} (command {command} ms)", ms(t.elapsed()));
     }
 
+    reset(&client, "data-queue-ms").await;
     find(&client, "button.tab[data-status='referred']").await.click().await.unwrap();
+    fresh(&client, "data-queue-ms").await;
     let search = find(&client, "#search").await;
     search.clear().await.unwrap();
+    reset(&client, "data-queue-ms").await;
     search.send_keys(ENTER).await.unwrap();
+    fresh(&client, "data-queue-ms").await;
     for i in 0..5 {
         let cells = format!("tr.queue-row:nth-child({}) td", i + 1);
         find(&client, &cells).await;
         reset(&client, "data-application-ms").await;
+        watch(&client, "#application #history", "applicationShown").await;
         let t = Instant::now();
-        find(&client, &cells).await.click().await.unwrap();
+        let clicked_at = epoch_ms(std::time::SystemTime::now());
+        // Found and clicked in one step: the list may redraw in between two WebDriver calls.
+        let click = format!("document.querySelector(\"{cells}\").click()");
+        client.execute(&click, vec![]).await.unwrap();
         find(&client, "#application #history").await;
         let command = fresh(&client, "data-application-ms").await;
+        let shown = appeared(&client, "applicationShown").await - clicked_at;
         println!(
-            "open application {}: on screen in {} (command {command} ms)",
+            "open application {}: drawn {shown:.0} ms after the click (polled {}, command {command} ms)",
             i + 1,
             ms(t.elapsed())
         );
+        reset(&client, "data-queue-ms").await;
         client.execute("window.location.hash = '#/queue'", vec![]).await.unwrap();
         find(&client, "#queue-table").await;
-        find(&client, "button.tab[data-status='referred']").await.click().await.unwrap();
+        fresh(&client, "data-queue-ms").await;
         find(&client, "tr.queue-row").await;
     }
     client.close().await.unwrap();

@@ -34,6 +34,12 @@ pub struct DesktopConfig {
     /// Sentry for crashes and errors; off when absent.
     #[serde(default)]
     pub sentry_dsn: Option<String>,
+    /// Where applicants' documents are stored, as the portal's `POCKET_DOCUMENTS`: a folder the
+    /// desktop can read (a network share) or `s3://bucket[/prefix]` (credentials, region and
+    /// endpoint from the standard `AWS_*` variables). Without it documents are listed but not
+    /// shown.
+    #[serde(default)]
+    pub documents: Option<String>,
 }
 
 fn default_port() -> u16 {
@@ -120,6 +126,9 @@ impl DesktopConfig {
         if self.idle_lock_minutes == 0 || self.idle_lock_minutes > 24 * 60 {
             return invalid("idle_lock_minutes must be between 1 and 1440");
         }
+        if self.documents.as_deref().is_some_and(|d| d.trim().is_empty() || d.trim() == "s3://") {
+            return invalid("documents must be a folder or s3://bucket[/prefix]");
+        }
         Ok(())
     }
 
@@ -187,5 +196,10 @@ mod tests {
         assert!(parse(r#"{"host":"db","database":"p","idle_lock_minutes":0}"#).is_err());
         assert!(parse(r#"{"host":"","database":"p"}"#).is_err());
         assert!(parse("not json").is_err());
+        assert!(parse(r#"{"host":"db","database":"p","documents":""}"#).is_err());
+        assert!(parse(r#"{"host":"db","database":"p","documents":"s3://"}"#).is_err());
+        assert!(parse(r#"{"host":"db","database":"p","documents":7}"#).is_err());
+        let config = parse(r#"{"host":"db","database":"p","documents":"s3://docs/pocket"}"#);
+        assert_eq!(config.unwrap().documents.as_deref(), Some("s3://docs/pocket"));
     }
 }

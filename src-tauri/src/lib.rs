@@ -66,6 +66,11 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desktop: Desktop) -> Builder<R> 
         commands::admin::admin_issue_key,
         commands::admin::admin_revoke_key,
         commands::admin::admin_audit,
+        commands::review::view_document,
+        commands::review::casework,
+        commands::review::verify_document,
+        commands::review::request_documents,
+        commands::review::add_note,
     ])
 }
 

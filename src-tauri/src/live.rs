@@ -13,8 +13,16 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use crate::session::Desktop;
 
 /// Tables whose changes the back office shows; the job queue's own churn is left out.
-const SHOWN: &[&str] =
-    &["application", "loan", "presentment", "collection_batch", "collection_flag"];
+const SHOWN: &[&str] = &[
+    "application",
+    "loan",
+    "presentment",
+    "collection_batch",
+    "collection_flag",
+    "application_note",
+    "document_check",
+    "document_request",
+];
 
 /// How often the idle lock is checked.
 const IDLE_CHECK: Duration = Duration::from_secs(15);

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use pocket_contract::{CommandError, ErrorCode, Role, Session};
 use pocket_store::officers::{self, Officer, OfficerGroup};
 use pocket_store::{DbSettings, Password};
+use pocket_workflows::documents::DocumentStore;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
@@ -18,6 +19,8 @@ use crate::error::{command_error, unreachable};
 #[derive(Debug)]
 pub struct Desktop {
     config: Result<DesktopConfig, String>,
+    /// The applicants' documents (`documents` in the settings), opened once at start.
+    documents: Option<Result<DocumentStore, String>>,
     session: Mutex<Option<SignedIn>>,
     idle_limit: Duration,
 }
@@ -50,7 +53,35 @@ impl Desktop {
     pub fn new(config: Result<DesktopConfig, String>) -> Desktop {
         let minutes = config.as_ref().map_or(15, |c| c.idle_lock_minutes);
         let idle_limit = Duration::from_secs(u64::from(minutes) * 60);
-        Desktop { config, session: Mutex::new(None), idle_limit }
+        let documents =
+            config.as_ref().ok().and_then(|c| c.documents.as_deref()).map(|at| {
+                DocumentStore::from_location(at.trim()).map_err(|e| format!("{e}: {e:?}"))
+            });
+        Desktop { config, documents, session: Mutex::new(None), idle_limit }
+    }
+
+    /// The document store, or why documents cannot be shown.
+    pub fn documents(&self) -> Result<&DocumentStore, CommandError> {
+        match &self.documents {
+            Some(Ok(store)) => Ok(store),
+            Some(Err(e)) => Err(command_error(
+                ErrorCode::Unavailable,
+                "The document store cannot be opened. Quote the reference to IT.",
+                e,
+                false,
+            )),
+            None => Err(command_error(
+                ErrorCode::Unavailable,
+                "Documents cannot be shown: IT has not set where they are stored.",
+                "no `documents` in the settings",
+                false,
+            )),
+        }
+    }
+
+    /// Whether documents can be shown at all.
+    pub fn documents_ready(&self) -> bool {
+        matches!(self.documents, Some(Ok(_)))
     }
 
     /// The same state with another idle limit (the settings count in minutes; tests need less).
@@ -104,7 +135,11 @@ impl Desktop {
             .connect_with(options)
             .await
             .map_err(sign_in_error)?;
-        let mut conn = pool.acquire().await.map_err(sign_in_error)?;
+        // A second connection opened at the same time: the live updates take one for LISTEN,
+        // and the first page should not wait for another connection (TLS and SCRAM each time).
+        let (first, spare) = tokio::join!(pool.acquire(), pool.acquire());
+        let mut conn = first.map_err(sign_in_error)?;
+        drop(spare);
         let officer = officers::current(&mut conn).await.map_err(|e| {
             command_error(
                 ErrorCode::Internal,

@@ -113,3 +113,37 @@ pub fn listen<T: DeserializeOwned + 'static>(event: &'static str, mut on: impl F
         handler.forget();
     });
 }
+
+/// Calls a command whose answer is raw bytes (the shell answers with `tauri::ipc::Response`,
+/// which arrives as an ArrayBuffer), such as a document's content for the viewer.
+pub async fn invoke_bytes<A: Serialize>(
+    cmd: &str,
+    args: &A,
+) -> Result<js_sys::Uint8Array, CommandError> {
+    if !in_tauri() {
+        return Err(CommandError {
+            code: ErrorCode::Unavailable,
+            message: "The back office runs inside the desktop app.".to_owned(),
+            reference: "UI".to_owned(),
+            detail: None,
+        });
+    }
+    match tauri_invoke(cmd, to_js(args)?).await {
+        Ok(value) if value.is_instance_of::<js_sys::ArrayBuffer>() => {
+            Ok(js_sys::Uint8Array::new(&value))
+        }
+        Ok(value) if value.is_instance_of::<js_sys::Uint8Array>() => {
+            Ok(value.unchecked_into::<js_sys::Uint8Array>())
+        }
+        Ok(value) => Err(local_error(
+            "The answer could not be read. Quote the reference.",
+            format!("expected bytes, got {:?}", value.js_typeof()),
+        )),
+        Err(error) => Err(from_js::<CommandError>(&error).unwrap_or_else(|_| {
+            local_error(
+                "The app refused the request. Quote the reference.",
+                error.as_string().unwrap_or_else(|| format!("{error:?}")),
+            )
+        })),
+    }
+}

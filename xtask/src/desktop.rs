@@ -81,6 +81,8 @@ pub fn write_dev_config(server: &postgres::Server) -> Result<PathBuf> {
         "ssl_mode": "disable",
         "environment": "development",
         "idle_lock_minutes": 30,
+        // The folder the development portal stores uploads in (xtask/src/dev.rs).
+        "documents": project_root().join(".local").join("documents"),
     });
     let path = project_root().join(".local/desktop.json");
     std::fs::create_dir_all(path.parent().expect("BUG: .local/desktop.json has a parent"))?;

@@ -11,10 +11,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod admin;
 pub mod collections;
 pub mod loans;
-pub mod admin;
 pub mod reports;
+pub mod review;
 
 /// The name of the event the shell emits when a row the back office shows has changed
 /// (LISTEN/NOTIFY on the database, `pocket_change`).

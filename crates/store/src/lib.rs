@@ -35,6 +35,7 @@ pub mod partners;
 pub mod portal;
 pub mod quotes;
 pub mod reports;
+pub mod review_desk;
 pub mod scram;
 pub mod settings;
 

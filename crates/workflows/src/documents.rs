@@ -378,3 +378,57 @@ impl DocumentStore {
         Ok((document, stream))
     }
 }
+
+/// What reading a stored document back for an officer found ([`DocumentStore::read_back`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadBack {
+    /// The bytes are the ones recorded: same size, same SHA-256, and of the recorded type.
+    Intact(Bytes),
+    /// The object is not in storage.
+    Missing,
+    /// The record is larger than the largest file ever accepted ([`SCHEMA_MAX_BYTES`]).
+    TooLarge,
+    /// The stored bytes are not those recorded (size, SHA-256 or type differ): never shown.
+    Altered,
+}
+
+impl DocumentStore {
+    /// Reads a recorded document back whole and checks it against its record: at most
+    /// [`SCHEMA_MAX_BYTES`] and never more than the recorded size are read, the SHA-256 must be
+    /// the recorded one, and the content must be of the recorded type.
+    pub async fn read_back(&self, document: &Document) -> Result<ReadBack, DocumentError> {
+        let recorded = u64::try_from(document.size_bytes).unwrap_or(u64::MAX);
+        if recorded > SCHEMA_MAX_BYTES {
+            return Ok(ReadBack::TooLarge);
+        }
+        let found = match self.objects.get(&Path::from(document.storage_key.as_str())).await {
+            Ok(found) => found,
+            Err(object_store::Error::NotFound { .. }) => return Ok(ReadBack::Missing),
+            Err(e) => return Err(e.into()),
+        };
+        if found.meta.size != recorded {
+            return Ok(ReadBack::Altered);
+        }
+        let mut stream = found.into_stream();
+        let mut bytes: Vec<u8> = Vec::with_capacity(usize::try_from(recorded).unwrap_or(0));
+        let mut hasher = Sha256::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            if (bytes.len() + chunk.len()) as u64 > recorded {
+                return Ok(ReadBack::Altered);
+            }
+            hasher.update(&chunk);
+            bytes.extend_from_slice(&chunk);
+        }
+        let sha256 = hex::encode(hasher.finalize());
+        let head = &bytes[..bytes.len().min(FileType::SNIFF_BYTES)];
+        let sniffed = FileType::sniff(head).map(FileType::media_type);
+        if bytes.len() as u64 != recorded
+            || sha256 != document.sha256
+            || sniffed != Some(document.content_type.as_str())
+        {
+            return Ok(ReadBack::Altered);
+        }
+        Ok(ReadBack::Intact(Bytes::from(bytes)))
+    }
+}

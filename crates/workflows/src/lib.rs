@@ -11,6 +11,7 @@ pub mod admin;
 pub mod apply;
 pub mod collections;
 pub mod decide;
+pub mod desk;
 pub mod documents;
 pub mod loan_desk;
 pub mod notify;

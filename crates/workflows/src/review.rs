@@ -290,7 +290,10 @@ fn checked_note(note: Option<&str>) -> Result<Option<&str>, ReviewError> {
     Ok(note)
 }
 
-async fn recipient(conn: &mut PgConnection, applicant_id: Uuid) -> Result<Recipient, StoreError> {
+pub(crate) async fn recipient(
+    conn: &mut PgConnection,
+    applicant_id: Uuid,
+) -> Result<Recipient, StoreError> {
     let applicant = applicants::get(conn, applicant_id).await?;
     Ok(Recipient {
         applicant_id,

@@ -9,6 +9,7 @@ pub mod decide;
 pub mod loans;
 pub mod queue;
 pub mod reports;
+pub mod review;
 pub mod session;
 
 use pocket_contract::CommandError;

@@ -424,3 +424,4 @@ async fn an_idle_session_locks_and_activity_keeps_it_open(pool: PgPool) {
 }
 
 mod loans;
+mod review;

@@ -125,25 +125,60 @@ pub async fn until(client: &Client, what: &str, script: &str) {
 
 /// Starts the display and the driver, and opens a WebDriver session, which launches the app.
 pub async fn launch(config: &Path) -> (Processes, Client) {
-    // A run that panicked leaves the lock poisoned; the next one goes ahead.
+    let (processes, client, _) = launch_timed(config).await;
+    (processes, client)
+}
+
+/// How long each step of [`launch_timed`] took: the display, the driver, and the WebDriver
+/// session (which starts WebKitWebDriver and the app, and returns once the window exists).
+#[derive(Debug, Clone, Copy)]
+pub struct LaunchTimes {
+    pub display: Duration,
+    pub driver: Duration,
+    pub session: Duration,
+    /// When the session was asked for (the app is launched then), on the wall clock.
+    pub session_requested: std::time::SystemTime,
+}
+
+/// [`launch`], timing each step (for the measurements).
+pub async fn launch_timed(config: &Path) -> (Processes, Client, LaunchTimes) {
+    // One app at a time in a test binary: the tests run in parallel threads, and two apps
+    // starting at once under WebKitWebDriver time out. A run that panicked leaves the lock
+    // poisoned; the next one goes ahead.
     let one_app = ONE_APP.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let started = Instant::now();
     let (display, display_name) = start_display();
+    let display_time = started.elapsed();
     let mut processes = Processes { driver: None, display: Some(display), _one_app: one_app };
+    let driver_started = Instant::now();
     let (driver, port) = start_driver(&display_name, config);
+    let driver_time = driver_started.elapsed();
     processes.driver = Some(driver);
+    // POCKET_DESKTOP_BIN runs a copy of the app kept aside: the target folder is shared by
+    // several checkouts, and another build may replace the binary cargo built for this test.
+    let application = std::env::var("POCKET_DESKTOP_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_pocket-desktop").to_owned());
     let capabilities = json!({
         "browserName": "wry",
-        "tauri:options": { "application": env!("CARGO_BIN_EXE_pocket-desktop") },
+        "tauri:options": { "application": application },
     });
     // fantoccini's TLS (unused for the local driver) needs one process-wide crypto provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let session_started = Instant::now();
+    let session_requested = std::time::SystemTime::now();
     let client = ClientBuilder::rustls()
         .expect("TLS for the WebDriver client")
         .capabilities(capabilities.as_object().expect("an object").clone())
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .expect("a WebDriver session with the app");
-    (processes, client)
+    let times = LaunchTimes {
+        display: display_time,
+        driver: driver_time,
+        session: session_started.elapsed(),
+        session_requested,
+    };
+    (processes, client, times)
 }
 
 /// Writes the connection settings file the app reads (`POCKET_DESKTOP_CONFIG`).

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod driver;
+pub mod files;
 
 use chrono::Utc;
 use pocket_desktop::config::DesktopConfig;
@@ -78,6 +79,7 @@ pub fn config(pool: &PgPool) -> DesktopConfig {
         environment: "development".to_owned(),
         idle_lock_minutes: 15,
         sentry_dsn: None,
+        documents: None,
     }
 }
 

@@ -119,3 +119,4 @@ async fn an_officer_approves_in_the_real_app_and_an_auditor_is_refused(pool: PgP
 }
 
 mod loans;
+mod review;

@@ -3,5 +3,6 @@
 
 pub mod charts;
 pub mod design;
+pub mod document_viewer;
 pub mod error_boundary;
 pub mod update_banner;

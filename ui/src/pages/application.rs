@@ -1,11 +1,15 @@
 //! One application: applicant, employment and bank, documents with their verification status,
 //! the bureau summary, the Reg 23A affordability worksheet (declared vs norm vs bureau), the
-//! decisions with their reasons, and the history. Actions: approve (a second officer approves
-//! above the first one's limit) and decline with reasons. It reloads when the database announces
-//! a change. Keys: `a` approve, `d` decline, Escape back to the queue.
+//! decisions with their reasons, the history, and the review desk: documents viewed inline with
+//! their verification checklist, requests for documents, notes, and the history from the audit
+//! log. Actions: approve (a second officer approves above the first one's limit), decline with
+//! reasons, verify a document, request documents, add a note. It reloads when the database
+//! announces a change. Keys: `a` approve, `d` decline, `r` request documents, `n` write a note,
+//! `1`-`9` view that document, Escape closes what is open or goes back to the queue.
 
 use std::rc::Rc;
 
+use pocket_contract::review::{AddNoteRequest, Casework, RequestDocumentsRequest};
 use pocket_contract::{
     ApplicationView, ApproveOutcome, ApproveRequest, DECLINE_REASONS, DeclineRequest,
 };
@@ -13,10 +17,11 @@ use yew::prelude::*;
 
 use crate::app::AppContext;
 use crate::components::design::{Badge, Facts};
+use crate::components::document_viewer::DocumentViewer;
 use crate::format::{self, opt_rand, rand, text, words};
 use crate::pages::{on_keys, typing, value_of};
 use crate::router::{self, Route};
-use crate::services::{decide, review};
+use crate::services::{decide, desk, review};
 use crate::state::{AppAction, ToastKind};
 
 #[derive(Properties, PartialEq)]
@@ -33,6 +38,13 @@ pub struct PageState {
     pub reasons: Vec<String>,
     pub note: String,
     pub reloads: u32,
+    pub casework: Option<Casework>,
+    /// The document open in the viewer.
+    pub viewing: Option<String>,
+    pub requesting: bool,
+    pub request_kinds: Vec<String>,
+    pub request_note: String,
+    pub new_note: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +55,12 @@ pub enum PageAction {
     ToggleReason(String),
     Note(String),
     Reload,
+    Casework(Box<Casework>),
+    View(Option<String>),
+    OpenRequest(bool),
+    ToggleKind(String),
+    RequestNote(String),
+    NewNote(String),
 }
 
 impl Reducible for PageState {
@@ -68,6 +86,24 @@ impl Reducible for PageState {
             }
             PageAction::Note(note) => next.note = note,
             PageAction::Reload => next.reloads += 1,
+            PageAction::Casework(work) => next.casework = Some(*work),
+            PageAction::View(document) => next.viewing = document,
+            PageAction::OpenRequest(open) => {
+                next.requesting = open;
+                if !open {
+                    next.request_kinds.clear();
+                    next.request_note.clear();
+                }
+            }
+            PageAction::ToggleKind(code) => {
+                if let Some(i) = next.request_kinds.iter().position(|r| *r == code) {
+                    next.request_kinds.remove(i);
+                } else {
+                    next.request_kinds.push(code);
+                }
+            }
+            PageAction::RequestNote(note) => next.request_note = note,
+            PageAction::NewNote(note) => next.new_note = note,
         }
         Rc::new(next)
     }
@@ -128,6 +164,59 @@ fn decline(id: String, page: UseReducerHandle<PageState>, app: AppContext) {
     });
 }
 
+fn request_documents(id: String, page: UseReducerHandle<PageState>, app: AppContext) {
+    if page.busy {
+        return;
+    }
+    page.dispatch(PageAction::Busy(true));
+    let request = RequestDocumentsRequest {
+        application_id: id,
+        kinds: page.request_kinds.clone(),
+        note: (!page.request_note.trim().is_empty()).then(|| page.request_note.clone()),
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        match desk::request_documents(&request).await {
+            Ok(_) => {
+                app.dispatch(AppAction::Toast(
+                    ToastKind::Success,
+                    "Requested. The applicant is told by SMS and email.".to_owned(),
+                ));
+                page.dispatch(PageAction::OpenRequest(false));
+            }
+            Err(e) => app.dispatch(AppAction::Failed(e)),
+        }
+        page.dispatch(PageAction::Busy(false));
+        page.dispatch(PageAction::Reload);
+    });
+}
+
+fn add_note(id: String, page: UseReducerHandle<PageState>, app: AppContext) {
+    if page.busy || page.new_note.trim().is_empty() {
+        return;
+    }
+    page.dispatch(PageAction::Busy(true));
+    let request = AddNoteRequest { application_id: id, body: page.new_note.clone() };
+    wasm_bindgen_futures::spawn_local(async move {
+        match desk::add_note(&request).await {
+            Ok(_) => page.dispatch(PageAction::NewNote(String::new())),
+            Err(e) => app.dispatch(AppAction::Failed(e)),
+        }
+        page.dispatch(PageAction::Busy(false));
+        page.dispatch(PageAction::Reload);
+    });
+}
+
+fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
 /// Leaves the time the page took on the body (`data-application-ms`), for the measurements.
 fn mark_loaded(ms: f64) {
     if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
@@ -145,6 +234,15 @@ pub fn application_page(props: &ApplicationProps) -> Html {
         let deps = (props.id.clone(), page.reloads, app.revision);
         use_effect_with(deps, move |(id, _, _)| {
             let id = id.clone();
+            {
+                let (page, app, id) = (page.clone(), app.clone(), id.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    match desk::casework(id).await {
+                        Ok(work) => page.dispatch(PageAction::Casework(Box::new(work))),
+                        Err(e) => app.dispatch(AppAction::Failed(e)),
+                    }
+                });
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 let started = js_sys::Date::now();
                 match review::application(id).await {
@@ -160,15 +258,39 @@ pub fn application_page(props: &ApplicationProps) -> Html {
     {
         let (page, app, id) = (page.clone(), app.clone(), props.id.clone());
         let open = page.view.as_ref().is_some_and(|v| v.open_for_decision);
-        use_effect_with((open, page.declining, page.busy), move |(open, _, _)| {
+        let documents: Vec<String> = page
+            .view
+            .as_ref()
+            .map(|v| v.documents.iter().map(|d| d.document_id.clone()).collect())
+            .unwrap_or_default();
+        let deps =
+            (open, page.declining, page.busy, page.viewing.clone(), page.requesting, documents);
+        use_effect_with(deps, move |(open, _, _, _, _, documents)| {
             let (can_approve, can_decline) = (*open, *open);
+            let documents = documents.clone();
+            let open = *open;
             on_keys(move |e: web_sys::KeyboardEvent| {
                 if typing(&e) {
                     return;
                 }
-                match e.key().as_str() {
+                let key = e.key();
+                if let Some(n) = key.parse::<usize>().ok().filter(|n| (1..=9).contains(n))
+                    && let Some(document) = documents.get(n - 1)
+                {
+                    page.dispatch(PageAction::View(Some(document.clone())));
+                    return;
+                }
+                match key.as_str() {
+                    "Escape" if page.viewing.is_some() => page.dispatch(PageAction::View(None)),
+                    "Escape" if page.requesting => page.dispatch(PageAction::OpenRequest(false)),
                     "Escape" if page.declining => page.dispatch(PageAction::OpenDecline(false)),
                     "Escape" => router::navigate(&Route::Queue),
+                    _ if page.viewing.is_some() => {}
+                    "r" if open => page.dispatch(PageAction::OpenRequest(true)),
+                    "n" => {
+                        e.prevent_default();
+                        focus("new-note");
+                    }
                     "a" if can_approve => {
                         approve(id.clone(), page.note.clone(), page.clone(), app.clone())
                     }
@@ -203,7 +325,47 @@ pub fn application_page(props: &ApplicationProps) -> Html {
         let page = page.clone();
         Callback::from(move |e: InputEvent| page.dispatch(PageAction::Note(value_of(&e))))
     };
-    let pending = v.decisions.iter().any(|d| d.awaiting_second_approval);
+    let open_request = {
+        let page = page.clone();
+        Callback::from(move |_| page.dispatch(PageAction::OpenRequest(true)))
+    };
+    let cancel_request = {
+        let page = page.clone();
+        Callback::from(move |_| page.dispatch(PageAction::OpenRequest(false)))
+    };
+    let confirm_request = {
+        let (page, app, id) = (page.clone(), app.clone(), v.application_id.clone());
+        Callback::from(move |_| request_documents(id.clone(), page.clone(), app.clone()))
+    };
+    let on_request_note = {
+        let page = page.clone();
+        Callback::from(move |e: InputEvent| page.dispatch(PageAction::RequestNote(value_of(&e))))
+    };
+    let on_new_note = {
+        let page = page.clone();
+        Callback::from(move |e: InputEvent| page.dispatch(PageAction::NewNote(value_of(&e))))
+    };
+    let save_note = {
+        let (page, app, id) = (page.clone(), app.clone(), v.application_id.clone());
+        Callback::from(move |_| add_note(id.clone(), page.clone(), app.clone()))
+    };
+    let close_viewer = {
+        let page = page.clone();
+        Callback::from(move |()| page.dispatch(PageAction::View(None)))
+    };
+    let viewer_done = {
+        let page = page.clone();
+        Callback::from(move |()| page.dispatch(PageAction::Reload))
+    };
+    let work = page.casework.clone();
+    let can_request = work.as_ref().is_some_and(|w| w.can_request);
+    let can_verify = work.as_ref().is_some_and(|w| w.can_verify);
+    let can_note = work.as_ref().is_some_and(|w| w.can_note);
+    let viewing = page
+        .viewing
+        .as_ref()
+        .and_then(|id| v.documents.iter().find(|d| d.document_id == *id))
+        .cloned();
     let approve_label = if v.can_second_approve { "Second approval (a)" } else { "Approve (a)" };
     let a = &v.applicant;
     let e = &v.employment;
@@ -218,9 +380,15 @@ pub fn application_page(props: &ApplicationProps) -> Html {
                     { format!("{} over {} days", rand(v.requested_amount_cents), v.requested_term_days) }
                 </span>
             </div>
-            if pending {
+            if let Some(first) = v.decisions.iter().find(|d| d.awaiting_second_approval) {
                 <p class="notice" id="awaiting-second">
-                    { "An approval above its officer's limit is waiting for a second officer." }
+                    { format!(
+                        "{} approved {} on {}, above their limit: a second officer whose limit covers it must approve{}",
+                        text(&first.decided_by),
+                        opt_rand(first.approved_amount_cents),
+                        format::when(&first.decided_at),
+                        if v.can_second_approve { " (you may)." } else { "." },
+                    ) }
                 </p>
             }
             <div class="actions">
@@ -235,7 +403,40 @@ pub fn application_page(props: &ApplicationProps) -> Html {
                 <button id="decline" onclick={open_decline}
                     class={if v.can_decline { "button button-danger" } else { "button button-muted" }}
                     disabled={!v.open_for_decision || page.busy}>{ "Decline (d)" }</button>
+                <button id="request-documents" onclick={open_request}
+                    class={if can_request { "button" } else { "button button-muted" }}
+                    disabled={!v.open_for_decision || page.busy}>{ "Request documents (r)" }</button>
             </div>
+            if page.requesting {
+                <div class="dialog" id="request-dialog" role="dialog" aria-label="Request documents">
+                    <h2>{ "Which documents are needed?" }</h2>
+                    <p class="hint">{ "The applicant gets an SMS and an email with this list and your note." }</p>
+                    { for work.iter().flat_map(|w| w.requestable.clone()).map(|r| {
+                        let page2 = page.clone();
+                        let code = r.code.clone();
+                        let toggle = Callback::from(move |_| page2.dispatch(PageAction::ToggleKind(code.clone())));
+                        html! {
+                            <label class="check">
+                                <input type="checkbox" data-kind={r.code.clone()}
+                                    checked={page.request_kinds.contains(&r.code)} onchange={toggle} />
+                                { r.label.clone() }
+                            </label>
+                        }
+                    }) }
+                    <textarea class="note" id="request-note" placeholder="Note to the applicant (optional)"
+                        maxlength="1000" value={page.request_note.clone()} oninput={on_request_note} />
+                    <div class="dialog-actions">
+                        <button id="confirm-request" class="button button-primary" onclick={confirm_request}
+                            disabled={page.request_kinds.is_empty() || page.busy}>{ "Send request" }</button>
+                        <button class="button" onclick={cancel_request}>{ "Cancel (Esc)" }</button>
+                    </div>
+                </div>
+            }
+            if let Some(d) = viewing {
+                <DocumentViewer application_id={v.application_id.clone()} document={d.clone()}
+                    checklist={work.as_ref().and_then(|w| w.checklists.iter().find(|c| c.document_id == d.document_id).cloned())}
+                    can_verify={can_verify} on_close={close_viewer} on_done={viewer_done} />
+            }
             if page.declining {
                 <div class="dialog" id="decline-dialog" role="dialog" aria-label="Decline">
                     <h2>{ "Why is it declined?" }</h2>
@@ -330,10 +531,18 @@ pub fn application_page(props: &ApplicationProps) -> Html {
             <article class="card">
                 <h2>{ "Documents" }</h2>
                 <table class="table compact" id="documents">
-                    <thead><tr><th>{ "Kind" }</th><th>{ "File" }</th><th>{ "Type" }</th><th class="num">{ "Size" }</th><th>{ "Checked" }</th><th>{ "Uploaded" }</th></tr></thead>
+                    <thead><tr><th></th><th>{ "Kind" }</th><th>{ "File" }</th><th>{ "Type" }</th><th class="num">{ "Size" }</th><th>{ "Checked" }</th><th>{ "Uploaded" }</th></tr></thead>
                     <tbody>
-                        { for v.documents.iter().map(|d| html! {
-                            <tr>
+                        { for v.documents.iter().enumerate().map(|(n, d)| html! {
+                            <tr class="document-row" data-document={d.document_id.clone()} data-kind={d.kind.clone()}>
+                                <td>{{
+                                    let page2 = page.clone();
+                                    let id = d.document_id.clone();
+                                    let view = Callback::from(move |_| page2.dispatch(PageAction::View(Some(id.clone()))));
+                                    html! { <button class="button button-quiet view-document" onclick={view}
+                                        title={if n < 9 { format!("View ({})", n + 1) } else { "View".to_owned() }}>
+                                        { if n < 9 { format!("View {}", n + 1) } else { "View".to_owned() } }</button> }
+                                }}</td>
                                 <td>{ words(&d.kind) }</td>
                                 <td>{ d.file_name.clone() }</td>
                                 <td>{ d.content_type.clone() }</td>
@@ -347,6 +556,38 @@ pub fn application_page(props: &ApplicationProps) -> Html {
                     </tbody>
                 </table>
                 if v.documents.is_empty() { <p class="empty">{ "No documents uploaded." }</p> }
+                if work.as_ref().is_some_and(|w| !w.viewer_ready) {
+                    <p class="notice">{ "Documents cannot be shown: IT has not set where they are stored." }</p>
+                }
+                if let Some(w) = &work {
+                    if !w.requests.is_empty() {
+                        <h3>{ "Requested from the applicant" }</h3>
+                        <ul class="requests" id="requests">
+                            { for w.requests.iter().map(|r| html! {
+                                <li>{ format!("{} — {} asked for {}", format::when(&r.requested_at), r.requested_by,
+                                    r.kinds.iter().map(|k| words(k)).collect::<Vec<_>>().join(", ")) }
+                                    { r.note.clone().map(|n| format!(": “{n}”")).unwrap_or_default() }</li>
+                            }) }
+                        </ul>
+                    }
+                }
+            </article>
+            <article class="card" id="notes">
+                <h2>{ "Notes" }</h2>
+                if can_note {
+                    <div class="note-form">
+                        <textarea class="note" id="new-note" placeholder="Write a note (n)" maxlength="2000"
+                            value={page.new_note.clone()} oninput={on_new_note} />
+                        <button id="add-note" class="button" onclick={save_note}
+                            disabled={page.new_note.trim().is_empty() || page.busy}>{ "Add note" }</button>
+                    </div>
+                }
+                <ul class="notes">
+                    { for work.iter().flat_map(|w| w.notes.clone()).map(|n| html! {
+                        <li class="note-row"><span class="hint">{ format!("{} — {}", format::when(&n.written_at), n.written_by) }</span>
+                            <p>{ n.body }</p></li>
+                    }) }
+                </ul>
             </article>
             <article class="card">
                 <h2>{ "Decisions" }</h2>
@@ -377,6 +618,21 @@ pub fn application_page(props: &ApplicationProps) -> Html {
                     <tbody>
                         { for v.history.iter().rev().map(|h| html! {
                             <tr><td>{ format::when(&h.at) }</td><td>{ h.what.clone() }</td><td>{ h.who.clone() }</td><td>{ text(&h.note) }</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+            </article>
+            <article class="card">
+                <h2>{ "Audit log" }</h2>
+                <table class="table compact" id="audit-trail">
+                    <thead><tr><th>{ "When" }</th><th>{ "Who" }</th><th>{ "What" }</th><th>{ "Changes" }</th></tr></thead>
+                    <tbody>
+                        { for work.iter().flat_map(|w| w.trail.clone()).map(|t| html! {
+                            <tr class={format!("trail-{}", t.action)}>
+                                <td>{ format::when(&t.at) }</td><td>{ t.who }</td>
+                                <td>{ format!("{} {}", words(&t.subject), t.action) }</td>
+                                <td>{ t.changes.join("; ") }</td>
+                            </tr>
                         }) }
                     </tbody>
                 </table>

@@ -16,6 +16,7 @@ pub fn sign_in_page() -> Html {
     let password = use_state(String::new);
     let busy = use_state(|| false);
     let error = use_state(|| None::<String>);
+    use_effect_with((), |_| crate::mark_since_start("data-sign-in-ms"));
 
     let on_login = {
         let login = login.clone();
