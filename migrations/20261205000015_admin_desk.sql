@@ -110,7 +110,7 @@ grant execute on function set_officer_group(uuid, text) to pocket_admin;
 
 -- Reports: applications by the day they were created, loans by the day they were paid out.
 create index application_created_idx on application (created_at);
-create index loan_disbursed_idx on loan (disbursed_on);
+-- Loans by pay-out date use loan_disbursed_idx (20261205000014), which serves ranges in either direction.
 -- The audit log viewer: newest first, within a table, or by the person.
 create index audit_log_table_seq_idx on audit_log (table_name, seq desc);
 create index audit_log_login_seq_idx on audit_log (login_role, seq desc);
