@@ -53,6 +53,7 @@ const COMMANDS: &[&str] = &[
     "verify_document",
     "request_documents",
     "add_note",
+    "pay_out",
 ];
 
 fn main() {

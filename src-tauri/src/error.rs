@@ -81,14 +81,22 @@ pub fn review(error: ReviewError, admin: bool) -> CommandError {
         ReviewError::NotADecider | ReviewError::AboveLimit { .. } => {
             command_error(ErrorCode::Forbidden, capitalized(&message), &message, admin)
         }
-        ReviewError::NotDecidable(_) | ReviewError::AwaitingAnotherOfficer => {
+        ReviewError::NotDecidable(_)
+        | ReviewError::AwaitingAnotherOfficer
+        | ReviewError::NotPayable(_)
+        | ReviewError::NotSigned
+        | ReviewError::DocumentsNotVerified(_)
+        | ReviewError::IdNotVerified
+        | ReviewError::NoCollectionDetails
+        | ReviewError::ScheduleChanged(_) => {
             command_error(ErrorCode::Conflict, capitalized(&message), &message, admin)
         }
         ReviewError::AmountOutOfRange { .. }
         | ReviewError::TermOutOfRange { .. }
         | ReviewError::NoReasons
         | ReviewError::UnknownReason(_)
-        | ReviewError::NoteTooLong => {
+        | ReviewError::NoteTooLong
+        | ReviewError::BadPayOutReference => {
             command_error(ErrorCode::Invalid, capitalized(&message), &message, admin)
         }
         ReviewError::Notify(e) => command_error(

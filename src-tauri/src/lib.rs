@@ -71,6 +71,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desktop: Desktop) -> Builder<R> 
         commands::review::verify_document,
         commands::review::request_documents,
         commands::review::add_note,
+        commands::decide::pay_out,
     ])
 }
 

@@ -129,3 +129,20 @@ pub struct AddNoteRequest {
 pub struct AddNoteResponse {
     pub note_id: String,
 }
+
+/// Paying out an approved application whose agreement is signed (the `pay_out` command).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayOutRequest {
+    pub application_id: String,
+    /// The reference of the bank transfer that paid the money out.
+    pub disbursement_reference: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayOutResponse {
+    pub loan_id: String,
+    /// The first debit order's date (the signed schedule's first instalment).
+    pub first_debit_date: String,
+    pub instalments: u32,
+    pub total_repayable_cents: i64,
+}

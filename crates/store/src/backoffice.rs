@@ -375,6 +375,36 @@ pub async fn lock_for_decision(
     Ok((row.status, row.requested_amount_cents, row.requested_term_days))
 }
 
+/// How far an application's documents are verified, by the latest check of each (the agreement
+/// the platform generated is not the applicant's evidence and is left out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentVerification {
+    pub documents: i64,
+    /// Documents whose latest check is not `verified` (never checked, or rejected).
+    pub unverified: i64,
+    /// Whether an ID copy is among the verified documents.
+    pub id_verified: bool,
+}
+
+pub async fn document_verification(
+    conn: &mut PgConnection,
+    application_id: Uuid,
+) -> Result<DocumentVerification> {
+    Ok(sqlx::query_as!(
+        DocumentVerification,
+        r#"select count(*) as "documents!",
+                  count(*) filter (where coalesce(c.verdict, 'pending') <> 'verified') as "unverified!",
+                  coalesce(bool_or(d.kind = 'id_copy' and c.verdict = 'verified'), false) as "id_verified!"
+           from document d
+           left join lateral (select k.verdict from document_check k where k.document_id = d.document_id
+                              order by k.seq desc limit 1) c on true
+           where d.application_id = $1 and d.kind <> 'agreement'"#,
+        application_id
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

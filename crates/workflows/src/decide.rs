@@ -444,7 +444,7 @@ async fn history(
 
 /// The payday as the journey stores it (`monthly:25`, `last_working_day`,
 /// `friday_before_25th`, `weekly:fri`, `fortnightly:fri:2026-01-02`).
-fn payday_rule(payday: Option<&str>) -> Result<PaydayRule, JobError> {
+pub(crate) fn payday_rule(payday: Option<&str>) -> Result<PaydayRule, JobError> {
     let unreadable = || JobError::permanent(format!("unreadable payday {payday:?}"));
     let weekday = |s: &str| s.parse::<Weekday>().map_err(|_| unreadable());
     let payday = payday.ok_or_else(unreadable)?;
@@ -465,7 +465,7 @@ fn payday_rule(payday: Option<&str>) -> Result<PaydayRule, JobError> {
 }
 
 /// The civil date in Africa/Johannesburg (UTC+2 all year: no daylight saving).
-fn johannesburg_date(at: DateTime<Utc>) -> NaiveDate {
+pub(crate) fn johannesburg_date(at: DateTime<Utc>) -> NaiveDate {
     let sast = FixedOffset::east_opt(2 * 3600).expect("BUG: UTC+2 is a valid offset");
     at.with_timezone(&sast).date_naive()
 }

@@ -9,13 +9,15 @@
 //! second approver's limit.
 
 use chrono::{DateTime, Utc};
-use pocket_domain::Money;
+use pocket_domain::{Money, Schedule};
 use pocket_store::StoreError;
 use pocket_store::applicants;
 use pocket_store::applications::{self, ApplicationStatus};
 use pocket_store::backoffice;
 use pocket_store::decisions::{self, Decision, DecisionSource, NewDecision, Outcome};
+use pocket_store::mandates::AuthenticationType;
 use pocket_store::officers::{Officer, OfficerGroup};
+use pocket_store::{parameters, quotes};
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
@@ -61,6 +63,23 @@ pub enum ReviewError {
     UnknownReason(String),
     #[error("the note is longer than 2000 characters")]
     NoteTooLong,
+    /// Paying out: only an approved application (signed by the applicant) is paid out.
+    #[error("an application that is {0} cannot be paid out")]
+    NotPayable(ApplicationStatus),
+    #[error("the applicant has not signed the agreement")]
+    NotSigned,
+    #[error("{0} of the applicant's documents are not verified")]
+    DocumentsNotVerified(i64),
+    #[error("the applicant's ID copy is not verified")]
+    IdNotVerified,
+    #[error("the application has no bank account or payday to collect from")]
+    NoCollectionDetails,
+    /// The pay-out reference of the bank transfer.
+    #[error("the pay-out reference must be 4 to 35 letters, digits, spaces or - / .")]
+    BadPayOutReference,
+    /// NCA s93: the agreement binds; a schedule that no longer matches it needs a new quote.
+    #[error("the signed schedule cannot be kept: {0}; the applicant needs a new quote")]
+    ScheduleChanged(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -300,5 +319,170 @@ pub(crate) async fn recipient(
         name: applicant.first_names.clone().unwrap_or_else(|| "there".to_owned()),
         msisdn: applicant.mobile(),
         email: applicant.email,
+    })
+}
+
+/// What a pay-out did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaidOutLoan {
+    pub loan_id: Uuid,
+    pub first_debit: chrono::NaiveDate,
+    pub instalments: usize,
+    pub total_repayable: Money,
+}
+
+/// Pays out an approved application whose agreement the applicant signed (PRODUCT.md: "an
+/// officer verifies the documents and the money is paid out"): every document verified, an ID
+/// copy among them. The loan keeps the signed schedule (NCA s93: the agreement binds): the same
+/// instalment dates, priced from today's disbursement with the parameters in force when it was
+/// signed, so it never costs more than signed; when the first debit is too close to set up the
+/// mandate (the policy's lead time, collections.md) the applicant needs a new quote instead.
+/// The loan, its schedule, the principal, the mandate request (outbox), the status and the
+/// applicant's message are one transaction on the officer's own connection.
+pub async fn pay_out(
+    conn: &mut PgConnection,
+    officer: &Officer,
+    application_id: Uuid,
+    disbursement_reference: &str,
+    now: DateTime<Utc>,
+) -> Result<PaidOutLoan, ReviewError> {
+    if !may_decide(officer) {
+        return Err(ReviewError::NotADecider);
+    }
+    let reference = disbursement_reference.trim();
+    if !(4..=35).contains(&reference.chars().count())
+        || !reference.chars().all(|c| c.is_ascii_alphanumeric() || " -/.".contains(c))
+    {
+        return Err(ReviewError::BadPayOutReference);
+    }
+    let mut tx = conn.begin().await.map_err(StoreError::from)?;
+    let (status, _, _) = backoffice::lock_for_decision(&mut tx, application_id).await?;
+    if !matches!(status, ApplicationStatus::Approved | ApplicationStatus::Signed) {
+        return Err(ReviewError::NotPayable(status));
+    }
+    let agreement =
+        quotes::signed_agreement(&mut tx, application_id).await?.ok_or(ReviewError::NotSigned)?;
+    let quote = quotes::get(&mut tx, agreement.quote_id).await?;
+    let documents = backoffice::document_verification(&mut tx, application_id).await?;
+    if documents.unverified > 0 {
+        return Err(ReviewError::DocumentsNotVerified(documents.unverified));
+    }
+    if !documents.id_verified {
+        return Err(ReviewError::IdNotVerified);
+    }
+    let application = applications::get(&mut tx, application_id).await?;
+    let (Some(branch_code), Some(account_number), Some(account_type), Some(holder)) = (
+        application.bank_branch_code.clone(),
+        application.bank_account_number.clone(),
+        application.bank_account_type,
+        application.bank_account_holder.clone(),
+    ) else {
+        return Err(ReviewError::NoCollectionDetails);
+    };
+    let payday_rule = crate::decide::payday_rule(application.payday.as_deref())
+        .map_err(|_| ReviewError::NoCollectionDetails)?;
+    let today = crate::decide::johannesburg_date(now);
+    let signed_on = crate::decide::johannesburg_date(agreement.signed_at);
+    let regulations = parameters::regulations_on(&mut tx, signed_on).await?;
+    let product =
+        parameters::product_parameters(&mut tx, application.product_id, signed_on, &regulations)
+            .await?;
+    let thresholds = parameters::policy_thresholds(&mut tx, today).await?;
+    let calendar = parameters::calendar(&mut tx).await?;
+
+    // The signed dates: the payday rule's dates from the signed first instalment, as many as
+    // were signed.
+    let first = quote.first_instalment_date;
+    let lead = chrono::Days::new(u64::from(thresholds.min_days_to_first_instalment.max(1)));
+    if first < today + lead {
+        return Err(ReviewError::ScheduleChanged(format!(
+            "the first debit on {first} is too close to set up the debit order"
+        )));
+    }
+    let horizon = first + chrono::Days::new(u64::try_from(quote.term_days).unwrap_or(0));
+    let count = usize::try_from(quote.instalment_count).unwrap_or(0);
+    let dates: Vec<_> =
+        payday_rule.paydays_between(&calendar, first, horizon).into_iter().take(count).collect();
+    if dates.len() != count || dates.first() != Some(&first) {
+        return Err(ReviewError::ScheduleChanged(
+            "the payday dates no longer give the signed instalments".to_owned(),
+        ));
+    }
+    let schedule = Schedule::from_dates(
+        &regulations,
+        &product,
+        &calendar,
+        Money::from_cents(quote.principal_cents),
+        quote.first_loan,
+        today,
+        &dates,
+        payday_rule.paydays_per_year(),
+    )
+    .map_err(|e| ReviewError::ScheduleChanged(e.to_string()))?;
+    if parameters::rate_to_bp(schedule.quote.interest_rate_per_month) != quote.interest_rate_bp
+        || schedule.total().cents() > quote.total_repayable_cents
+    {
+        return Err(ReviewError::ScheduleChanged(
+            "it would cost more than the applicant signed for".to_owned(),
+        ));
+    }
+    let decision = decisions::for_application(&mut tx, application_id)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|d| d.outcome == Outcome::Approve && d.approval_complete)
+        .ok_or(ReviewError::NotPayable(status))?;
+    let paid = crate::collections::payout::pay_out(
+        &mut tx,
+        &crate::collections::payout::PayOut {
+            application_id,
+            applicant_id: application.applicant_id,
+            agreement_id: agreement.agreement_id,
+            decision_id: decision.decision_id,
+            first_loan: quote.first_loan,
+            interest_rate_bp: quote.interest_rate_bp,
+            schedule: &schedule,
+            disbursement_reference: reference.to_owned(),
+            mandate: crate::collections::payout::MandateTerms {
+                // Netcash: 4-14 letters, digits or dashes; the application's reference is unique.
+                contract_reference: application
+                    .reference
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .take(14)
+                    .collect(),
+                payday_rule,
+                // collections.md: real-time authentication on the applicant's banking app.
+                authentication_type: AuthenticationType::Tt1,
+                branch_code,
+                account_number,
+                account_type,
+                account_holder: holder,
+            },
+        },
+        now,
+    )
+    .await?;
+    applications::transition(
+        &mut tx,
+        application_id,
+        status,
+        ApplicationStatus::PaidOut,
+        Some("paid out by an officer"),
+    )
+    .await?;
+    let recipient = recipient(&mut tx, application.applicant_id).await?;
+    let message = Message::PaidOut {
+        reference: application.reference.clone(),
+        amount: Money::from_cents(quote.principal_cents),
+        link: LINK.to_owned(),
+    };
+    notify(&mut tx, &recipient, &message, &paid.loan_id.to_string(), now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(PaidOutLoan {
+        loan_id: paid.loan_id,
+        first_debit: first,
+        instalments: dates.len(),
+        total_repayable: schedule.total(),
     })
 }

@@ -1,5 +1,7 @@
-//! Approving and declining, through the review use case (crates/workflows/src/review.rs).
+//! Approving, declining and paying out, through the review use case
+//! (crates/workflows/src/review.rs).
 
+use pocket_contract::review::{PayOutRequest, PayOutResponse};
 use pocket_contract::{
     ApproveOutcome, ApproveRequest, ApproveResponse, DeclineRequest, DeclineResponse,
 };
@@ -59,4 +61,33 @@ pub async fn decline(
     .await
     .map_err(|e| review_error(e, admin))?;
     Ok(DeclineResponse { decision_id: decision_id.to_string(), status: "declined".to_owned() })
+}
+
+#[tauri::command]
+pub async fn pay_out(
+    desktop: State<'_, Desktop>,
+    request: PayOutRequest,
+) -> Answer<PayOutResponse> {
+    let current = desktop.current()?;
+    let admin = current.admin();
+    let id = uuid(&request.application_id, admin)?;
+    if request.disbursement_reference.len() > 200 {
+        return Err(invalid("The pay-out reference is too long.", admin));
+    }
+    let mut conn = current.pool.acquire().await.map_err(|e| store(e.into(), admin))?;
+    let paid = review::pay_out(
+        &mut conn,
+        &current.officer,
+        id,
+        &request.disbursement_reference,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|e| review_error(e, admin))?;
+    Ok(PayOutResponse {
+        loan_id: paid.loan_id.to_string(),
+        first_debit_date: paid.first_debit.to_string(),
+        instalments: u32::try_from(paid.instalments).unwrap_or(u32::MAX),
+        total_repayable_cents: paid.total_repayable.cents(),
+    })
 }

@@ -424,4 +424,5 @@ async fn an_idle_session_locks_and_activity_keeps_it_open(pool: PgPool) {
 }
 
 mod loans;
+mod payout;
 mod review;

@@ -3,13 +3,14 @@
 //! decisions with their reasons, the history, and the review desk: documents viewed inline with
 //! their verification checklist, requests for documents, notes, and the history from the audit
 //! log. Actions: approve (a second officer approves above the first one's limit), decline with
-//! reasons, verify a document, request documents, add a note. It reloads when the database
-//! announces a change. Keys: `a` approve, `d` decline, `r` request documents, `n` write a note,
-//! `1`-`9` view that document, Escape closes what is open or goes back to the queue.
+//! reasons, verify a document, request documents, add a note, and pay out an approved application
+//! whose agreement is signed. It reloads when the database announces a change. Keys: `a` approve,
+//! `d` decline, `r` request documents, `n` write a note, `p` pay out, `1`-`9` view that document,
+//! Escape closes what is open or goes back to the queue.
 
 use std::rc::Rc;
 
-use pocket_contract::review::{AddNoteRequest, Casework, RequestDocumentsRequest};
+use pocket_contract::review::{AddNoteRequest, Casework, PayOutRequest, RequestDocumentsRequest};
 use pocket_contract::{
     ApplicationView, ApproveOutcome, ApproveRequest, DECLINE_REASONS, DeclineRequest,
 };
@@ -45,6 +46,8 @@ pub struct PageState {
     pub request_kinds: Vec<String>,
     pub request_note: String,
     pub new_note: String,
+    pub paying: bool,
+    pub payout_reference: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +64,8 @@ pub enum PageAction {
     ToggleKind(String),
     RequestNote(String),
     NewNote(String),
+    OpenPayOut(bool),
+    PayOutReference(String),
 }
 
 impl Reducible for PageState {
@@ -104,6 +109,13 @@ impl Reducible for PageState {
             }
             PageAction::RequestNote(note) => next.request_note = note,
             PageAction::NewNote(note) => next.new_note = note,
+            PageAction::OpenPayOut(open) => {
+                next.paying = open;
+                if !open {
+                    next.payout_reference.clear();
+                }
+            }
+            PageAction::PayOutReference(reference) => next.payout_reference = reference,
         }
         Rc::new(next)
     }
@@ -130,6 +142,40 @@ fn approve(id: String, note: String, page: UseReducerHandle<PageState>, app: App
                     }
                 };
                 app.dispatch(AppAction::Toast(ToastKind::Success, text.to_owned()));
+            }
+            Err(e) => app.dispatch(AppAction::Failed(e)),
+        }
+        page.dispatch(PageAction::Busy(false));
+        page.dispatch(PageAction::Reload);
+    });
+}
+
+fn pay_out(id: String, page: UseReducerHandle<PageState>, app: AppContext) {
+    if page.busy {
+        return;
+    }
+    page.dispatch(PageAction::Busy(true));
+    let request = PayOutRequest {
+        application_id: id,
+        disbursement_reference: page.payout_reference.trim().to_owned(),
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        match decide::pay_out(&request).await {
+            Ok(paid) => {
+                app.dispatch(AppAction::Toast(
+                    ToastKind::Success,
+                    format!(
+                        "Paid out: {} instalments, {} in all, the first debit on {}. The debit \
+                         order mandate is requested.",
+                        paid.instalments,
+                        rand(paid.total_repayable_cents),
+                        paid.first_debit_date
+                    ),
+                ));
+                page.dispatch(PageAction::OpenPayOut(false));
+                page.dispatch(PageAction::Busy(false));
+                router::navigate(&Route::Loan(paid.loan_id));
+                return;
             }
             Err(e) => app.dispatch(AppAction::Failed(e)),
         }
@@ -263,9 +309,17 @@ pub fn application_page(props: &ApplicationProps) -> Html {
             .as_ref()
             .map(|v| v.documents.iter().map(|d| d.document_id.clone()).collect())
             .unwrap_or_default();
-        let deps =
-            (open, page.declining, page.busy, page.viewing.clone(), page.requesting, documents);
-        use_effect_with(deps, move |(open, _, _, _, _, documents)| {
+        let payable = page.view.as_ref().is_some_and(|v| payable(&v.status));
+        let deps = (
+            open,
+            page.declining,
+            page.busy,
+            page.viewing.clone(),
+            (page.requesting, page.paying, payable),
+            documents,
+        );
+        use_effect_with(deps, move |(open, _, _, _, (_, _, payable), documents)| {
+            let payable = *payable;
             let (can_approve, can_decline) = (*open, *open);
             let documents = documents.clone();
             let open = *open;
@@ -283,6 +337,7 @@ pub fn application_page(props: &ApplicationProps) -> Html {
                 match key.as_str() {
                     "Escape" if page.viewing.is_some() => page.dispatch(PageAction::View(None)),
                     "Escape" if page.requesting => page.dispatch(PageAction::OpenRequest(false)),
+                    "Escape" if page.paying => page.dispatch(PageAction::OpenPayOut(false)),
                     "Escape" if page.declining => page.dispatch(PageAction::OpenDecline(false)),
                     "Escape" => router::navigate(&Route::Queue),
                     _ if page.viewing.is_some() => {}
@@ -295,6 +350,7 @@ pub fn application_page(props: &ApplicationProps) -> Html {
                         approve(id.clone(), page.note.clone(), page.clone(), app.clone())
                     }
                     "d" if can_decline => page.dispatch(PageAction::OpenDecline(true)),
+                    "p" if payable => page.dispatch(PageAction::OpenPayOut(true)),
                     _ => {}
                 }
             })
@@ -316,6 +372,24 @@ pub fn application_page(props: &ApplicationProps) -> Html {
     let confirm_decline = {
         let (page, app, id) = (page.clone(), app.clone(), v.application_id.clone());
         Callback::from(move |_| decline(id.clone(), page.clone(), app.clone()))
+    };
+    let open_pay_out = {
+        let page = page.clone();
+        Callback::from(move |_| page.dispatch(PageAction::OpenPayOut(true)))
+    };
+    let cancel_pay_out = {
+        let page = page.clone();
+        Callback::from(move |_| page.dispatch(PageAction::OpenPayOut(false)))
+    };
+    let confirm_pay_out = {
+        let (page, app, id) = (page.clone(), app.clone(), v.application_id.clone());
+        Callback::from(move |_| pay_out(id.clone(), page.clone(), app.clone()))
+    };
+    let on_payout_reference = {
+        let page = page.clone();
+        Callback::from(move |e: InputEvent| {
+            page.dispatch(PageAction::PayOutReference(value_of(&e)))
+        })
     };
     let cancel_decline = {
         let page = page.clone();
@@ -406,7 +480,27 @@ pub fn application_page(props: &ApplicationProps) -> Html {
                 <button id="request-documents" onclick={open_request}
                     class={if can_request { "button" } else { "button button-muted" }}
                     disabled={!v.open_for_decision || page.busy}>{ "Request documents (r)" }</button>
+                if payable(&v.status) {
+                    <button id="pay-out" class="button button-primary" onclick={open_pay_out}
+                        disabled={page.busy}>{ "Pay out (p)" }</button>
+                }
             </div>
+            if page.paying {
+                <div class="dialog" id="pay-out-dialog" role="dialog" aria-label="Pay out">
+                    <h2>{ "Pay out" }</h2>
+                    <p class="hint">{ "Every document must be verified and the agreement signed. The loan keeps the signed schedule; the debit order mandate is requested from the applicant's bank." }</p>
+                    <label class="field">
+                        <span>{ "Reference of the bank transfer" }</span>
+                        <input id="payout-reference" maxlength="35" value={page.payout_reference.clone()}
+                            oninput={on_payout_reference} />
+                    </label>
+                    <div class="dialog-actions">
+                        <button id="confirm-pay-out" class="button button-primary" onclick={confirm_pay_out}
+                            disabled={page.payout_reference.trim().len() < 4 || page.busy}>{ "Pay out" }</button>
+                        <button class="button" onclick={cancel_pay_out}>{ "Cancel (Esc)" }</button>
+                    </div>
+                </div>
+            }
             if page.requesting {
                 <div class="dialog" id="request-dialog" role="dialog" aria-label="Request documents">
                     <h2>{ "Which documents are needed?" }</h2>
@@ -639,4 +733,10 @@ pub fn application_page(props: &ApplicationProps) -> Html {
             </article>
         </section>
     }
+}
+
+/// Whether the application waits to be paid out (approved, and signed where the applicant signed
+/// after the approval); the shell checks the documents, the agreement and the role.
+fn payable(status: &str) -> bool {
+    matches!(status, "approved" | "signed")
 }
