@@ -209,7 +209,8 @@ async fn statement_text(pool: &PgPool, due: NaiveDate) -> String {
     // The presentments are loaded at the bank before results come back.
     let mut conn = pool.acquire().await.unwrap();
     sqlx::query(
-        "insert into presentment_event (presentment_id, to_status) select presentment_id, 'submitted' from presentment where status = 'pending'",
+        "insert into presentment_event (presentment_id, from_status, to_status)
+         select presentment_id, status, 'submitted' from presentment where status = 'pending'",
     )
     .execute(&mut *conn)
     .await
