@@ -263,11 +263,16 @@ grant execute on function analyze_statement_lines() to pocket_worker, pocket_col
 -- updated twice in one transaction. These triggers enforce the same rules with the same
 -- constraint names and error code (foreign_key_violation):
 --
--- * a new row's key must name an existing row, which is locked FOR KEY SHARE until the
---   transaction ends, exactly as a foreign key's check does (so a concurrent delete waits and
---   then fails), but for the whole statement at once;
+-- * a new row's key must name an existing row (one hash or merge join for the whole statement);
 -- * a row that is still referenced cannot be deleted (checked once per delete statement);
 -- * the referenced keys never change (a primary key update is refused).
+--
+-- Unlike a foreign key, the check does not lock the referenced rows FOR KEY SHARE: at a million
+-- rows that lock rewrites three million rows of loans, instalments and mandates. What the lock
+-- guards against is a delete of the referenced row committing between the check and the end of
+-- the inserting transaction; no role is granted DELETE on these tables and nothing in the
+-- platform deletes them, so only the owner could race that way, and a delete made afterwards
+-- still fails on the references it finds.
 --
 -- presentment_event and ledger_posting are append-only, so their keys are checked on insert
 -- only; presentment's keys are checked again when an update changes one (a batch assignment).
@@ -287,9 +292,9 @@ declare
 begin
     while i + 3 < tg_nargs loop
         execute format(
-            'with wanted as (select distinct %1$I as k from new_rows where %1$I is not null),
-                  held as (select 1 from %2$I p where p.%3$I in (select k from wanted) for key share of p)
-             select (select count(*) from wanted), (select count(*) from held)',
+            'with wanted as (select distinct %1$I as k from new_rows where %1$I is not null)
+             select (select count(*) from wanted),
+                    (select count(*) from %2$I p where p.%3$I in (select k from wanted))',
             tg_argv[i], tg_argv[i + 1], tg_argv[i + 2])
         into v_wanted, v_held;
         if v_wanted <> v_held then
@@ -318,7 +323,7 @@ begin
     while i + 3 < tg_nargs loop
         v_key := to_jsonb(new) ->> tg_argv[i];
         if v_key is not null then
-            execute format('select true from %1$I p where p.%2$I = %3$L for key share of p',
+            execute format('select true from %1$I p where p.%2$I = %3$L',
                            tg_argv[i + 1], tg_argv[i + 2], v_key)
             into v_found;
             if v_found is null then

@@ -429,7 +429,7 @@ pub struct Presented {
 }
 
 /// Creates the presentments of `action_date` and their batch in one pass: the same instalments
-/// as [`create_presentments`] (collections.md rule 1: the partial unique index decides any race),
+/// as [`create_presentments`] (collections.md rule 1: the partial unique index refuses a race),
 /// written straight into a new batch of the date with its footer count and total, so that no
 /// presentment is written twice. Presentments of the date still waiting for a batch (left by an
 /// earlier run) join it. `None` when nothing is due and nothing waits.
@@ -456,10 +456,11 @@ pub async fn present_due(
                       or (i.status in ('unpaid', 'partially_paid') and i.collect_on <= $1))
                  and l.status in ('active', 'in_arrears') and l.collection_hold is null
                  and i.amount_cents > i.paid_cents
-                 -- The newest authenticated mandate of the loan.
+                 -- The newest authenticated mandate of the loan (exactly one: ties go by key).
                  and not exists (select from mandate n
                                  where n.loan_id = m.loan_id and n.status = 'authenticated'
-                                   and (n.authenticated_at, n.mandate_id) > (m.authenticated_at, m.mandate_id))
+                                   and (coalesce(n.authenticated_at, '-infinity'), n.mandate_id)
+                                       > (coalesce(m.authenticated_at, '-infinity'), m.mandate_id))
                  and coalesce(prev.active, false) = false
                  and coalesce(prev.attempts, 0) < 3),
            next as (
@@ -480,8 +481,12 @@ pub async fn present_due(
                       'P' || to_char($1::date, 'YYYYMMDD') || n.sequence
                           || lpad((row_number() over ())::text, 9, '0'),
                       b.collection_batch_id
+               -- No ON CONFLICT: under the step's lock nothing else creates these presentments,
+               -- and a presentment made meanwhile by hand for one of these instalments makes the
+               -- partial unique index refuse the whole statement (collections.md rule 1); the
+               -- job runs again and leaves that instalment out. (An ON CONFLICT insert checks
+               -- every unique index once more per row.)
                from cand c cross join batch b cross join next n
-               on conflict do nothing
                returning amount_cents)
            select (select collection_batch_id from batch) as "collection_batch_id?",
                   (select count(*) from made) as "created!",
@@ -505,9 +510,7 @@ pub async fn present_due(
                returning amount_cents)
            update collection_batch
            set item_count = $3 + (select count(*) from put)::int,
-               total_cents = $4 + (select coalesce(sum(amount_cents), 0) from put)::bigint,
-               -- Every candidate lost its race to another active presentment: nothing to send.
-               status = case when $3 + (select count(*) from put) = 0 then 'cancelled' else status end
+               total_cents = $4 + (select coalesce(sum(amount_cents), 0) from put)::bigint
            where collection_batch_id = $1"#,
         batch_id,
         action_date,
@@ -517,9 +520,6 @@ pub async fn present_due(
     .execute(&mut *conn)
     .await?;
     let batch = get_batch(conn, batch_id).await?;
-    if batch.status == BatchStatus::Cancelled {
-        return Ok(Presented { created, batch: None });
-    }
     Ok(Presented { created, batch: Some(batch) })
 }
 
