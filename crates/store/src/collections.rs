@@ -375,10 +375,14 @@ pub async fn instalments_with_two_active(conn: &mut PgConnection) -> Result<i64>
 /// Serialises the steps of the daily cycle that two workers must not interleave (creating
 /// presentments and batches, reading a statement). The unique index on active presentments stays
 /// the last word; the lock only spares the losers wasted work. Held until the transaction ends.
+/// The transaction also gets the working memory a day's rows need.
 pub async fn lock_cycle(conn: &mut PgConnection, step: &str) -> Result<()> {
     sqlx::query!("select pg_advisory_xact_lock(hashtext('collections:' || $1))", step)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    // A step sorts and hashes a whole day's rows (a million at the largest): in memory rather
+    // than in temporary files, for this transaction only.
+    sqlx::query("set local work_mem = '128MB'").execute(conn).await?;
     Ok(())
 }
 
@@ -415,6 +419,108 @@ pub async fn create_presentments(conn: &mut PgConnection, action_date: NaiveDate
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// What [`present_due`] did: how many presentments it created and the batch they are in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presented {
+    pub created: u64,
+    pub batch: Option<Batch>,
+}
+
+/// Creates the presentments of `action_date` and their batch in one pass: the same instalments
+/// as [`create_presentments`] (collections.md rule 1: the partial unique index refuses a race),
+/// written straight into a new batch of the date with its footer count and total, so that no
+/// presentment is written twice. Presentments of the date still waiting for a batch (left by an
+/// earlier run) join it. `None` when nothing is due and nothing waits.
+///
+/// At a million instalments the candidates are found with hash joins (the loans, their newest
+/// authenticated mandate) and only the earlier attempts of each instalment by index, so the work
+/// grows with what is due, not with the history of presentments.
+pub async fn present_due(
+    conn: &mut PgConnection,
+    action_date: NaiveDate,
+    instruction: Instruction,
+) -> Result<Presented> {
+    let made = sqlx::query!(
+        r#"with cand as materialized (
+               select i.instalment_id, i.loan_id, m.mandate_id, coalesce(prev.attempts, 0) + 1 as attempt,
+                      i.amount_cents - i.paid_cents as amount_cents
+               from instalment i
+               join loan l on l.loan_id = i.loan_id
+               join mandate m on m.loan_id = i.loan_id and m.status = 'authenticated'
+               left join lateral (select max(p.attempt) as attempts,
+                                         bool_or(p.status in ('pending', 'submitted', 'unknown', 'loaded')) as active
+                                  from presentment p where p.instalment_id = i.instalment_id) prev on true
+               where ((i.status = 'scheduled' and i.due_date <= $1)
+                      or (i.status in ('unpaid', 'partially_paid') and i.collect_on <= $1))
+                 and l.status in ('active', 'in_arrears') and l.collection_hold is null
+                 and i.amount_cents > i.paid_cents
+                 -- The newest authenticated mandate of the loan (exactly one: ties go by key).
+                 and not exists (select from mandate n
+                                 where n.loan_id = m.loan_id and n.status = 'authenticated'
+                                   and (coalesce(n.authenticated_at, '-infinity'), n.mandate_id)
+                                       > (coalesce(m.authenticated_at, '-infinity'), m.mandate_id))
+                 and coalesce(prev.active, false) = false
+                 and coalesce(prev.attempts, 0) < 3),
+           next as (
+               select coalesce(max(sequence), 0) + 1 as sequence from collection_batch where action_date = $1),
+           batch as (
+               insert into collection_batch (name, action_date, instruction, sequence)
+               select 'LOANS-' || to_char($1::date, 'YYYYMMDD') || '-' || next.sequence, $1, $2, next.sequence
+               from next where exists (select from cand)
+               returning collection_batch_id),
+           made as (
+               insert into presentment (instalment_id, loan_id, mandate_id, attempt, amount_cents, action_date,
+                                        account_reference, collection_batch_id)
+               -- Field 101: `P`, the action date, the batch's sequence and the line's number (at
+               -- most 22 characters while a date has fewer than 10 000 batches). Unique, since
+               -- (date, sequence) names one batch, and never equal to the hexadecimal references
+               -- of single presentments; ascending, so the unique index grows at its right edge.
+               select c.instalment_id, c.loan_id, c.mandate_id, c.attempt, c.amount_cents, $1,
+                      'P' || to_char($1::date, 'YYYYMMDD') || n.sequence
+                          || lpad((row_number() over ())::text, 9, '0'),
+                      b.collection_batch_id
+               -- No ON CONFLICT: under the step's lock nothing else creates these presentments,
+               -- and a presentment made meanwhile by hand for one of these instalments makes the
+               -- partial unique index refuse the whole statement (collections.md rule 1); the
+               -- job runs again and leaves that instalment out. (An ON CONFLICT insert checks
+               -- every unique index once more per row.)
+               from cand c cross join batch b cross join next n
+               returning amount_cents)
+           select (select collection_batch_id from batch) as "collection_batch_id?",
+                  (select count(*) from made) as "created!",
+                  (select coalesce(sum(amount_cents), 0) from made)::bigint as "total!""#,
+        action_date,
+        instruction.as_str()
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let created = u64::try_from(made.created).unwrap_or(0);
+    let Some(batch_id) = made.collection_batch_id else {
+        let batch = build_batch(conn, action_date, instruction).await?;
+        return Ok(Presented { created, batch });
+    };
+    // Presentments of the date that wait for a batch join this one; the footer counts what the
+    // batch holds.
+    sqlx::query!(
+        r#"with put as (
+               update presentment set collection_batch_id = $1
+               where action_date = $2 and status = 'pending' and collection_batch_id is null
+               returning amount_cents)
+           update collection_batch
+           set item_count = $3 + (select count(*) from put)::int,
+               total_cents = $4 + (select coalesce(sum(amount_cents), 0) from put)::bigint
+           where collection_batch_id = $1"#,
+        batch_id,
+        action_date,
+        i32::try_from(made.created).unwrap_or(i32::MAX),
+        made.total
+    )
+    .execute(&mut *conn)
+    .await?;
+    let batch = get_batch(conn, batch_id).await?;
+    Ok(Presented { created, batch: Some(batch) })
 }
 
 /// Opens the next batch for the date when presentments of that date wait for one, and puts them
@@ -533,8 +639,8 @@ pub async fn move_batch_presentments(
 ) -> Result<u64> {
     let from: Vec<String> = from.iter().map(|s| s.as_str().to_owned()).collect();
     let done = sqlx::query!(
-        r#"insert into presentment_event (presentment_id, to_status, provider_reference, detail)
-           select presentment_id, $3, $4, $5 from presentment
+        r#"insert into presentment_event (presentment_id, from_status, to_status, provider_reference, detail)
+           select presentment_id, status, $3, $4, $5 from presentment
            where collection_batch_id = $1 and status = any($2)
            order by presentment_id"#,
         collection_batch_id,
@@ -560,13 +666,15 @@ pub async fn reject_lines(
 ) -> Result<u64> {
     let done = sqlx::query!(
         r#"with bad as (
-               select p.presentment_id, p.loan_id, t.message
-               from unnest($2::text[], $3::text[]) as t(reference, message)
+               -- One event per presentment even when the report names a line twice.
+               select distinct on (p.presentment_id) p.presentment_id, p.loan_id, p.status, t.message
+               from unnest($2::text[], $3::text[]) with ordinality as t(reference, message, n)
                join presentment p on p.account_reference = t.reference
-               where p.collection_batch_id = $1 and p.status in ('pending', 'submitted', 'unknown')),
+               where p.collection_batch_id = $1 and p.status in ('pending', 'submitted', 'unknown')
+               order by p.presentment_id, t.n),
            ev as (
-               insert into presentment_event (presentment_id, to_status, detail)
-               select presentment_id, 'rejected', jsonb_build_object('load_report', message) from bad
+               insert into presentment_event (presentment_id, from_status, to_status, detail)
+               select presentment_id, status, 'rejected', jsonb_build_object('load_report', message) from bad
                returning presentment_id),
            held as (
                update loan l set collection_hold = 'rejected_by_provider', collection_hold_since = $4
@@ -729,6 +837,9 @@ pub async fn load_statement(
         copy.send(chunk.as_bytes()).await?;
     }
     copy.finish().await?;
+    // The lines just copied in are matched in the same transaction, before autovacuum could
+    // sample them: without statistics the planner takes a million lines for a handful.
+    sqlx::query!("select analyze_statement_lines()").execute(&mut *conn).await?;
     Ok(load_id)
 }
 
@@ -740,18 +851,18 @@ pub async fn apply_collected(conn: &mut PgConnection, load_id: Uuid) -> Result<u
     let done = sqlx::query!(
         r#"with hit as (
                select distinct on (p.presentment_id) p.presentment_id, p.loan_id, p.instalment_id,
-                      p.amount_cents, p.account_reference, s.transaction_id, s.line_date
+                      p.amount_cents, p.account_reference, p.status, s.transaction_id, s.line_date
                from statement_line s
-               -- The lines drive the join, one index probe each, whatever the statistics of a
-               -- load just copied in say (`limit 1` keeps the planner from turning it around).
-               cross join lateral (select * from presentment p where p.account_reference = s.account_reference
-                                   limit 1) p
+               -- A hash join at a million lines (load_statement analyses the lines it copied in,
+               -- so the planner knows their number); a few lines are probed by index.
+               join presentment p on p.account_reference = s.account_reference
                where s.load_id = $1 and s.kind = 'collected'
                  and p.status in ('submitted', 'unknown', 'loaded')
                order by p.presentment_id, s.line_no),
            ev as (
-               insert into presentment_event (presentment_id, to_status, provider_reference, detail)
-               select presentment_id, 'successful', transaction_id,
+               -- from_status is checked against the presentment as it moves (migration 000012).
+               insert into presentment_event (presentment_id, from_status, to_status, provider_reference, detail)
+               select presentment_id, status, 'successful', transaction_id,
                       jsonb_build_object('statement_date', line_date, 'load_id', $1::uuid)
                from hit order by presentment_id
                returning 1),
@@ -767,7 +878,8 @@ pub async fn apply_collected(conn: &mut PgConnection, load_id: Uuid) -> Result<u
                set paid_cents = least(i.amount_cents, i.paid_cents + hit.amount_cents),
                    status = case when i.paid_cents + hit.amount_cents >= i.amount_cents then 'paid'
                                  else 'partially_paid' end,
-                   collect_on = null
+                   collect_on = null,
+                   updated_at = now()
                from hit where i.instalment_id = hit.instalment_id
                returning 1)
            select (select count(*) from ev) as "collected!", (select count(*) from posted) as "posted!",
@@ -818,20 +930,20 @@ pub async fn apply_returned(conn: &mut PgConnection, load_id: Uuid) -> Result<Ve
         r#"with hit as (
                select distinct on (p.presentment_id) p.presentment_id, p.loan_id, p.instalment_id,
                       p.mandate_id, p.attempt, p.action_date, p.amount_cents, p.account_reference,
-                      p.status = 'successful' as was_collected,
+                      p.status, p.status = 'successful' as was_collected,
                       case when s.reason_text is not null and length(btrim(s.reason_text)) between 1 and 4
                                 and btrim(s.reason_text) ~ '^[0-9A-Za-z]+$'
                            then btrim(s.reason_text) else 'UNK' end as code,
                       s.kind, s.reason_text, s.transaction_id, s.line_date
                from statement_line s
-               cross join lateral (select * from presentment p where p.account_reference = s.account_reference
-                                   limit 1) p
+               join presentment p on p.account_reference = s.account_reference
                where s.load_id = $1 and s.kind in ('unpaid', 'disputed')
                  and p.status in ('submitted', 'unknown', 'loaded', 'successful')
                order by p.presentment_id, s.line_no),
            ev as (
-               insert into presentment_event (presentment_id, to_status, reason_code, provider_reference, detail)
-               select presentment_id,
+               insert into presentment_event (presentment_id, from_status, to_status, reason_code,
+                                              provider_reference, detail)
+               select presentment_id, status,
                       case when kind = 'disputed' or code in ('30', '32') then 'disputed' else 'unpaid' end,
                       code, transaction_id,
                       jsonb_build_object('statement_date', line_date, 'load_id', $1::uuid,
@@ -844,7 +956,10 @@ pub async fn apply_returned(conn: &mut PgConnection, load_id: Uuid) -> Result<Ve
                select lp.loan_id, 'reversal', -lp.amount_cents, hit.line_date, lp.instalment_id,
                       lp.presentment_id, lp.ledger_posting_id,
                       'debit order ' || hit.account_reference || ' returned, code ' || hit.code
-               from hit join ledger_posting lp on lp.presentment_id = hit.presentment_id and lp.kind = 'collection'
+               -- Found through the loan's postings (ledger_posting_loan_idx): a loan has a few.
+               from hit join ledger_posting lp on lp.loan_id = hit.loan_id
+                                              and lp.presentment_id = hit.presentment_id
+                                              and lp.kind = 'collection'
                where hit.was_collected
                  and not exists (select from ledger_posting r where r.reverses_posting_id = lp.ledger_posting_id)
                returning 1),
@@ -854,7 +969,8 @@ pub async fn apply_returned(conn: &mut PgConnection, load_id: Uuid) -> Result<Ve
                                      else i.paid_cents end,
                    status = case when hit.was_collected and i.paid_cents - hit.amount_cents > 0
                                  then 'partially_paid' else 'unpaid' end,
-                   collect_on = null
+                   collect_on = null,
+                   updated_at = now()
                from hit where i.instalment_id = hit.instalment_id
                returning 1)
            select presentment_id as "presentment_id!", loan_id as "loan_id!", instalment_id as "instalment_id!",
@@ -872,9 +988,8 @@ pub async fn apply_returned(conn: &mut PgConnection, load_id: Uuid) -> Result<Ve
 pub async fn finish_load(conn: &mut PgConnection, load_id: Uuid) -> Result<i64> {
     let matched = sqlx::query_scalar!(
         r#"with m as (select count(*)::int as n from statement_line s
-                      cross join lateral (select 1 from presentment p
-                                          where p.account_reference = s.account_reference limit 1) p
-                      where s.load_id = $1)
+                      where s.load_id = $1
+                        and exists (select from presentment p where p.account_reference = s.account_reference))
            update statement_load set matched = (select n from m) where load_id = $1
            returning matched as "matched!""#,
         load_id
@@ -990,6 +1105,7 @@ pub async fn refresh_loan_status(conn: &mut PgConnection, today: NaiveDate) -> R
                from loan l where l.status in ('active', 'in_arrears', 'paid_up'))
            update loan l
            set status = s.wanted,
+               updated_at = now(),
                paid_up_on = case when s.wanted = 'paid_up' then coalesce(l.paid_up_on, $1) else null end,
                -- NCA s103(5): default begins when the loan falls into arrears, with the unpaid
                -- balance then as the in duplum limit; it ends when the arrears are paid.

@@ -43,12 +43,16 @@ pub async fn prepare(
     now: DateTime<Utc>,
 ) -> Result<Prepared, pocket_store::StoreError> {
     collections::lock_cycle(&mut *conn, "prepare").await?;
-    let presentments = collections::create_presentments(&mut *conn, action_date).await?;
-    let batch = collections::build_batch(&mut *conn, action_date, Instruction::TwoDay).await?;
-    if let Some(batch) = &batch {
+    let presented = collections::present_due(&mut *conn, action_date, Instruction::TwoDay).await?;
+    if let Some(batch) = &presented.batch {
         enqueue_submit(&mut *conn, batch, now, None).await?;
     }
-    Ok(Prepared { action_date, charged_instalments: 0, presentments, batch })
+    Ok(Prepared {
+        action_date,
+        charged_instalments: 0,
+        presentments: presented.created,
+        batch: presented.batch,
+    })
 }
 
 /// Records the job that uploads a batch. `retry_label` makes a fresh job for a batch whose first
