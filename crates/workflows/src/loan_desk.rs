@@ -8,7 +8,6 @@ use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use pocket_domain::{BusinessCalendar, Money};
 use pocket_store::StoreError;
 use pocket_store::collections;
-use pocket_store::ledger::{self, NewPosting, PostingKind};
 use pocket_store::loan_desk::{self, LoanState};
 use pocket_store::loans::{self, InstalmentStatus, LoanStatus};
 use sqlx::PgConnection;
@@ -119,21 +118,15 @@ pub async fn record_payment(
             Money::from_cents(loan.balance_cents)
         )));
     }
-    let posting = ledger::post(
+    let posting = manual::record_payment(
         &mut *conn,
-        &NewPosting {
-            loan_id,
-            kind: PostingKind::Payment,
-            amount: Money::from_cents(-amount_cents),
-            effective_date: received_on,
-            instalment_id: None,
-            presentment_id: None,
-            reference: format!("EFT {reference}"),
-        },
+        loan_id,
+        Money::from_cents(amount_cents),
+        received_on,
+        today,
+        &reference,
     )
     .await?;
-    loans::allocate_payment(&mut *conn, loan_id, amount_cents).await?;
-    collections::refresh_loan_status(&mut *conn, today).await?;
     let after = loans::get(&mut *conn, loan_id).await?;
     Ok(PaymentRecorded {
         ledger_posting_id: posting,

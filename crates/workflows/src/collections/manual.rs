@@ -21,13 +21,15 @@ pub async fn move_collection_date(
     loans::move_collection_date(conn, instalment_id, on).await
 }
 
-/// Records an EFT payment: a `payment` posting, allocated to the oldest owing instalments, and
-/// the loan's status refreshed (it may be paid up now). Returns the posting.
+/// Records an EFT payment: a `payment` posting effective the day it was received, allocated to
+/// the oldest owing instalments, and the loans' statuses refreshed as of `today` (it may be paid
+/// up now; a back-dated payment must not judge arrears as of an earlier day). Returns the posting.
 pub async fn record_payment(
     conn: &mut PgConnection,
     loan_id: Uuid,
     amount: Money,
     received_on: NaiveDate,
+    today: NaiveDate,
     reference: &str,
 ) -> Result<Uuid, StoreError> {
     if !amount.is_positive() {
@@ -47,7 +49,7 @@ pub async fn record_payment(
     )
     .await?;
     loans::allocate_payment(&mut *conn, loan_id, amount.cents()).await?;
-    collections::refresh_loan_status(&mut *conn, received_on).await?;
+    collections::refresh_loan_status(&mut *conn, today).await?;
     Ok(posting)
 }
 
@@ -80,7 +82,7 @@ pub async fn settle(
     let amount = settlement_amount(&mut *conn, loan_id).await?;
     let posting = if amount.is_positive() {
         Some(
-            record_payment(&mut *conn, loan_id, amount, on, &format!("settlement {reference}"))
+            record_payment(&mut *conn, loan_id, amount, on, on, &format!("settlement {reference}"))
                 .await?,
         )
     } else {
