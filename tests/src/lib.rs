@@ -514,6 +514,25 @@ async fn reference_of(pool: &PgPool, instalment_id: Uuid, attempt: i32) -> Optio
     .expect("a presentment reference")
 }
 
+/// A new loan officer (a database login, shared by every database of the cluster, hence the
+/// random name): the one who approves the scenario's loans.
+pub async fn officer(pool: &PgPool) -> Uuid {
+    let mut conn = pool.acquire().await.unwrap();
+    officers::create(
+        &mut conn,
+        &NewOfficer {
+            login_name: format!("officer_{}", &Uuid::new_v4().simple().to_string()[..12]),
+            group: OfficerGroup::Officer,
+            full_name: "Thandi Officer".to_owned(),
+            email: "thandi@pocketloans.example.co.za".to_owned(),
+            approval_limit_cents: 1_000_000,
+        },
+        "correct horse battery staple",
+    )
+    .await
+    .unwrap()
+}
+
 /// Runs the whole scenario on `pool` with a fresh simulator.
 pub async fn run(pool: &PgPool, faults: Faults) -> Run {
     let first = date(PAY_OUT.0, PAY_OUT.1, PAY_OUT.2);
@@ -526,23 +545,7 @@ pub async fn run(pool: &PgPool, faults: Faults) -> Run {
         workers.push(RunningWorker::start(pool, "worker-2", client(&simulator), &clock).await);
     }
 
-    let officer_id = {
-        let mut conn = pool.acquire().await.unwrap();
-        officers::create(
-            &mut conn,
-            &NewOfficer {
-                // Officers are database roles, shared by every database of the cluster.
-                login_name: format!("officer_{}", &Uuid::new_v4().simple().to_string()[..12]),
-                group: OfficerGroup::Officer,
-                full_name: "Thandi Officer".to_owned(),
-                email: "thandi@pocketloans.example.co.za".to_owned(),
-                approval_limit_cents: 1_000_000,
-            },
-            "correct horse battery staple",
-        )
-        .await
-        .unwrap()
-    };
+    let officer_id = officer(pool).await;
     let mut loans = Vec::new();
     for label in ['A', 'B', 'C', 'D'] {
         loans.push(open_loan(pool, label, officer_id, morning(first)).await);

@@ -8,28 +8,10 @@ use pocket_domain::BusinessCalendar;
 use pocket_store::collections::{self as store, BatchStatus, PresentmentStatus, StatementRow};
 use pocket_store::loans::{self, InstalmentStatus};
 use pocket_store::mandates::{self, MandateStatus};
-use pocket_store::officers::{self, NewOfficer, OfficerGroup};
-use pocket_tests::{client, date, morning, open_loan};
+use pocket_tests::{client, date, morning, officer, open_loan};
 use pocket_workflows::collections::{load_report, presentments, statement, submit};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-async fn officer(pool: &PgPool) -> Uuid {
-    let mut conn = pool.acquire().await.unwrap();
-    officers::create(
-        &mut conn,
-        &NewOfficer {
-            login_name: format!("officer_{}", &Uuid::new_v4().simple().to_string()[..12]),
-            group: OfficerGroup::Officer,
-            full_name: "Sipho Officer".to_owned(),
-            email: "sipho@pocketloans.example.co.za".to_owned(),
-            approval_limit_cents: 1_000_000,
-        },
-        "correct horse battery staple",
-    )
-    .await
-    .unwrap()
-}
 
 #[sqlx::test(migrator = "pocket_store::MIGRATOR")]
 async fn unreadable_statement_lines_are_kept_and_routed_to_a_person(pool: PgPool) {

@@ -9,28 +9,10 @@ use pocket_store::collections::{self as store, PresentmentStatus};
 use pocket_store::listen::{self, Change, ChangeOp};
 use pocket_store::loans;
 use pocket_store::mandates::{self, MandateStatus};
-use pocket_store::officers::{self, NewOfficer, OfficerGroup};
-use pocket_tests::{ScenarioLoan, date, morning, open_loan};
+use pocket_tests::{ScenarioLoan, date, morning, officer, open_loan};
 use pocket_workflows::collections::presentments;
 use sqlx::PgPool;
 use uuid::Uuid;
-
-async fn officer(pool: &PgPool) -> Uuid {
-    let mut conn = pool.acquire().await.unwrap();
-    officers::create(
-        &mut conn,
-        &NewOfficer {
-            login_name: format!("officer_{}", &Uuid::new_v4().simple().to_string()[..12]),
-            group: OfficerGroup::Officer,
-            full_name: "Sipho Officer".to_owned(),
-            email: "sipho@pocketloans.example.co.za".to_owned(),
-            approval_limit_cents: 1_000_000,
-        },
-        "correct horse battery staple",
-    )
-    .await
-    .unwrap()
-}
 
 /// Loans with authenticated mandates, and the day whose batch presents their first instalment.
 async fn loans_due(pool: &PgPool, labels: &[char]) -> (Vec<ScenarioLoan>, chrono::NaiveDate) {

@@ -8,28 +8,10 @@ use pocket_domain::BusinessCalendar;
 use pocket_store::collections::{self as store, Presentment, StatementRow};
 use pocket_store::mandates::{self, MandateStatus};
 use pocket_store::notifications::{self, Notification, NotificationChannel};
-use pocket_store::officers::{self, NewOfficer, OfficerGroup};
-use pocket_tests::{ScenarioLoan, date, morning, open_loan};
+use pocket_tests::{ScenarioLoan, date, morning, officer, open_loan};
 use pocket_workflows::collections::{presentments, statement};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-async fn officer(pool: &PgPool) -> Uuid {
-    let mut conn = pool.acquire().await.unwrap();
-    officers::create(
-        &mut conn,
-        &NewOfficer {
-            login_name: format!("officer_{}", &Uuid::new_v4().simple().to_string()[..12]),
-            group: OfficerGroup::Officer,
-            full_name: "Sipho Officer".to_owned(),
-            email: "sipho@pocketloans.example.co.za".to_owned(),
-            approval_limit_cents: 1_000_000,
-        },
-        "correct horse battery staple",
-    )
-    .await
-    .unwrap()
-}
 
 /// A paid-out loan with an authenticated mandate, its applicant, and its first presentment with
 /// the day the daily run created it.
