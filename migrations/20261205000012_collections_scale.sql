@@ -484,6 +484,11 @@ create trigger instalment_updated_at before update on instalment
 drop trigger presentment_updated_at on presentment;
 create trigger presentment_updated_at before update on presentment
     for each row when (new.updated_at is distinct from now()) execute function set_updated_at();
+-- The statements that set updated_at themselves run as the roles that hold column grants on
+-- these tables (the worker, collections clerks, officers and supervisors), so the column is theirs
+-- to set too; the trigger still makes any other value now().
+grant update (updated_at) on loan, instalment, presentment
+    to pocket_worker, pocket_collections, pocket_officer, pocket_supervisor;
 
 -- apply_ledger_postings (000008) with the loan's updated_at set by the statement itself.
 create or replace function apply_ledger_postings() returns trigger
