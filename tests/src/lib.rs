@@ -153,8 +153,16 @@ impl RunningWorker {
         provider: P,
         clock: &TestClock,
     ) -> RunningWorker {
+        // The worker works as its own group role, as `pocket worker` does in production, so a
+        // grant the cycle needs and the role lacks fails the scenario.
         let own = PgPoolOptions::new()
             .max_connections(8)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::Executor::execute(&mut *conn, "set role pocket_worker").await?;
+                    Ok(())
+                })
+            })
             .connect_with((*pool.connect_options()).clone())
             .await
             .expect("a worker's own pool");
