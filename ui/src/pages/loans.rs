@@ -10,7 +10,7 @@ use yew::prelude::*;
 use crate::app::AppContext;
 use crate::components::design::LabelBadge;
 use crate::format;
-use crate::pages::{on_keys, typing, value_of};
+use crate::pages::{ListKey, on_list_keys, value_of};
 use crate::router::{self, Route};
 use crate::services::loans as service;
 use crate::state::AppAction;
@@ -132,34 +132,19 @@ pub fn loans_page() -> Html {
         let deps = (rows, state.selected, state.request.page, state.pages());
         use_effect_with(deps, move |(rows, selected, page, pages)| {
             let (rows, selected, page, pages) = (rows.clone(), *selected, *page, *pages);
-            on_keys(move |e: web_sys::KeyboardEvent| {
-                if typing(&e) {
-                    if e.key() == "Escape"
-                        && let Some(input) = search_ref.cast::<web_sys::HtmlElement>()
-                    {
-                        let _ = input.blur();
+            on_list_keys(search_ref, move |key| match key {
+                ListKey::Move(by) => state.dispatch(LoansAction::Move(by)),
+                ListKey::Open => {
+                    if let Some(id) = rows.get(selected) {
+                        router::navigate(&Route::Loan(id.clone()));
                     }
-                    return;
                 }
-                match e.key().as_str() {
-                    "/" => {
-                        e.prevent_default();
-                        if let Some(input) = search_ref.cast::<web_sys::HtmlElement>() {
-                            let _ = input.focus();
-                        }
-                    }
-                    "j" | "ArrowDown" => state.dispatch(LoansAction::Move(1)),
-                    "k" | "ArrowUp" => state.dispatch(LoansAction::Move(-1)),
-                    "Enter" => {
-                        if let Some(id) = rows.get(selected) {
-                            router::navigate(&Route::Loan(id.clone()));
-                        }
-                    }
-                    "]" if page + 1 < pages => state.dispatch(LoansAction::Page(page + 1)),
-                    "[" if page > 0 => state.dispatch(LoansAction::Page(page - 1)),
-                    "r" => state.dispatch(LoansAction::Reload),
-                    _ => {}
+                ListKey::NextPage if page + 1 < pages => {
+                    state.dispatch(LoansAction::Page(page + 1))
                 }
+                ListKey::PreviousPage if page > 0 => state.dispatch(LoansAction::Page(page - 1)),
+                ListKey::Reload => state.dispatch(LoansAction::Reload),
+                _ => {}
             })
         });
     }

@@ -11,7 +11,7 @@ pub mod sign_in;
 pub mod statement;
 
 use wasm_bindgen::JsCast;
-use yew::Event;
+use yew::{Event, NodeRef};
 
 /// The value of an input or select that raised the event.
 pub fn value_of(e: &Event) -> String {
@@ -50,4 +50,47 @@ pub fn on_keys(on: impl Fn(web_sys::KeyboardEvent) + 'static) -> impl FnOnce() {
         }
         drop(handler);
     }
+}
+
+/// A key of a paged list (the queue, the loans): `j`/`k` or the arrows move the selection, Enter
+/// opens it, `[` and `]` turn the page, `r` reloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKey {
+    Move(isize),
+    Open,
+    PreviousPage,
+    NextPage,
+    Reload,
+}
+
+/// [`on_keys`] for a paged list with a search box: `/` goes to the search box and Escape leaves
+/// it; the list's own keys reach `on`.
+pub fn on_list_keys(search: NodeRef, on: impl Fn(ListKey) + 'static) -> impl FnOnce() {
+    on_keys(move |e: web_sys::KeyboardEvent| {
+        if typing(&e) {
+            if e.key() == "Escape"
+                && let Some(input) = search.cast::<web_sys::HtmlElement>()
+            {
+                let _ = input.blur();
+            }
+            return;
+        }
+        let key = match e.key().as_str() {
+            "/" => {
+                e.prevent_default();
+                if let Some(input) = search.cast::<web_sys::HtmlElement>() {
+                    let _ = input.focus();
+                }
+                return;
+            }
+            "j" | "ArrowDown" => ListKey::Move(1),
+            "k" | "ArrowUp" => ListKey::Move(-1),
+            "Enter" => ListKey::Open,
+            "[" => ListKey::PreviousPage,
+            "]" => ListKey::NextPage,
+            "r" => ListKey::Reload,
+            _ => return,
+        };
+        on(key);
+    })
 }

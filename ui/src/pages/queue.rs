@@ -11,7 +11,7 @@ use yew::prelude::*;
 use crate::app::AppContext;
 use crate::components::design::Badge;
 use crate::format;
-use crate::pages::{on_keys, typing, value_of};
+use crate::pages::{ListKey, on_list_keys, value_of};
 use crate::router::{self, Route};
 use crate::services::queue as service;
 use crate::state::AppAction;
@@ -163,34 +163,19 @@ pub fn queue_page() -> Html {
         let deps = (rows, state.selected, state.request.page, state.pages());
         use_effect_with(deps, move |(rows, selected, page, pages)| {
             let (rows, selected, page, pages) = (rows.clone(), *selected, *page, *pages);
-            on_keys(move |e: web_sys::KeyboardEvent| {
-                if typing(&e) {
-                    if e.key() == "Escape"
-                        && let Some(input) = search_ref.cast::<web_sys::HtmlElement>()
-                    {
-                        let _ = input.blur();
+            on_list_keys(search_ref, move |key| match key {
+                ListKey::Move(by) => state.dispatch(QueueAction::Move(by)),
+                ListKey::Open => {
+                    if let Some(id) = rows.get(selected) {
+                        router::navigate(&Route::Application(id.clone()));
                     }
-                    return;
                 }
-                match e.key().as_str() {
-                    "/" => {
-                        e.prevent_default();
-                        if let Some(input) = search_ref.cast::<web_sys::HtmlElement>() {
-                            let _ = input.focus();
-                        }
-                    }
-                    "j" | "ArrowDown" => state.dispatch(QueueAction::Move(1)),
-                    "k" | "ArrowUp" => state.dispatch(QueueAction::Move(-1)),
-                    "Enter" => {
-                        if let Some(id) = rows.get(selected) {
-                            router::navigate(&Route::Application(id.clone()));
-                        }
-                    }
-                    "]" if page + 1 < pages => state.dispatch(QueueAction::Page(page + 1)),
-                    "[" if page > 0 => state.dispatch(QueueAction::Page(page - 1)),
-                    "r" => state.dispatch(QueueAction::Reload),
-                    _ => {}
+                ListKey::NextPage if page + 1 < pages => {
+                    state.dispatch(QueueAction::Page(page + 1))
                 }
+                ListKey::PreviousPage if page > 0 => state.dispatch(QueueAction::Page(page - 1)),
+                ListKey::Reload => state.dispatch(QueueAction::Reload),
+                _ => {}
             })
         });
     }
