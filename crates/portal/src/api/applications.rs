@@ -507,6 +507,9 @@ async fn applicant(
     let by_mobile = applicants::find_by_msisdn(tx, &input.msisdn).await.map_err(fail)?;
     match (by_id, by_mobile) {
         (Some(a), Some(b)) if a.applicant_id == b.applicant_id => Ok(Some(a.applicant_id)),
+        // Each lookup reads what was committed when it ran: a concurrent submission that created
+        // this applicant between the two shows up by mobile number only, with this ID number.
+        (None, Some(b)) if b.id_number.as_deref() == Some(id_number) => Ok(Some(b.applicant_id)),
         (Some(_), _) => Err(Problem::invalid_field(
             "applicant.mobile",
             "is not the mobile number on record for this ID number; the applicant can update it on the portal",
