@@ -71,9 +71,6 @@ pub async fn pay_out(
     let current = desktop.current()?;
     let admin = current.admin();
     let id = uuid(&request.application_id, admin)?;
-    if request.disbursement_reference.len() > 200 {
-        return Err(invalid("The pay-out reference is too long.", admin));
-    }
     let mut conn = current.pool.acquire().await.map_err(|e| store(e.into(), admin))?;
     let paid = review::pay_out(
         &mut conn,
